@@ -1,0 +1,40 @@
+"""Counterexamples for people: the property, the time, only the deviating
+decisions, the wait-for cycle, and a replay command to copy."""
+from __future__ import annotations
+
+import shlex
+
+
+def replay_command(path) -> str:
+    return f"detsim replay {shlex.quote(str(path))}"
+
+
+def counterexample_report(result, path=None) -> str:
+    v = result.violation
+    if v is None:
+        return f"held over {result.runs} schedules"
+    trace = result.trace
+    if trace is None:  # a campaign-level failure (sometimes never held)
+        return f'property "{v.property}" failed: {v.message}'
+    lines = [f'property "{v.property}" violated at t={v.time} (step {v.step}, process {v.process})',
+             f"  {v.message}",
+             f"  model {trace.model} {trace.params}",
+             f"  found after {result.runs} schedule(s) by {result.strategy}"]
+    devs = trace.deviations()
+    original = result.original_trace
+    if original is not None and original is not trace:
+        shrunk = "1-minimal" if result.one_minimal else "not proven minimal (shrink budget ran out)"
+        lines.append(f"  shrunk from {len(original.deviations())} to {len(devs)} deviating decision(s) "
+                     f"in {result.shrink_runs} runs; {shrunk}")
+    if devs:
+        lines.append("  deviations from the default schedule (everything else is FIFO / no fault):")
+        lines.extend(f"    #{pos}: {d}" for pos, d in devs)
+    else:
+        lines.append("  the default schedule alone fails (no deviation needed)")
+    if v.cycle:
+        lines.append("  wait-for cycle: " + " → ".join(v.cycle + v.cycle[:1]))
+    if path:
+        lines.append(f"  replay: {replay_command(path)}")
+    else:
+        lines.append("  replay: save the trace (result.trace.save(PATH)), then detsim replay PATH")
+    return "\n".join(lines)

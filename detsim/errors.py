@@ -1,0 +1,30 @@
+"""Exceptions raised by detsim. Every one carries a one-line message naming the
+step, the virtual time and the process where that is known."""
+
+
+class DetsimError(Exception):
+    """Base class of every detsim error."""
+
+
+class PropertyViolation(DetsimError, AssertionError):
+    """A property failed. Raised by the pytest helpers; ``check`` returns it."""
+
+    def __init__(self, violation, report: str = ""):
+        self.violation = violation
+        super().__init__(report or str(violation))
+
+
+class ReplayDivergence(DetsimError):
+    """A replayed run asked a different question than the recorded trace."""
+
+
+class StepBudgetExceeded(DetsimError):
+    """A run took more steps than allowed (often a loop at one instant)."""
+
+
+class ModelError(DetsimError):
+    """The model misused the engine (bad parameter, unknown name, misuse of a primitive)."""
+
+
+class TraceFormatError(DetsimError, ValueError):
+    """A trace file is not valid detsim trace JSON."""

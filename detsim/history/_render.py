@@ -1,0 +1,1 @@
+def render_timeline(*a, **k): return ""

@@ -1,0 +1,81 @@
+"""Hypothesis strategies that produce detsim schedules.
+
+Hypothesis drawing every scheduling index raw is slow to find races and shrinks
+poorly (DESIGN.md §3). So Hypothesis works on short lists instead:
+
+* ``schedules()`` draws a seed (and for PCT a depth): dense exploration, as good at
+  finding as ``Random``. When a run fails, ``assert_run_holds`` shrinks the
+  recorded decisions with detsim's delta debugging, so the report is 1-minimal.
+* ``deviations()`` draws a sparse list of (position, index) deviations from the
+  default schedule: Hypothesis's own shrinking then deletes deviations.
+"""
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from ._sched import PCT, Random
+from ._sched.base import Strategy
+
+
+class Deviations(Strategy):
+    """Default everywhere except at the listed decision positions."""
+
+    name = "deviations"
+
+    def __init__(self, pairs):
+        self.pairs = sorted(dict(pairs).items())
+        self._at = dict(self.pairs)
+
+    def choose(self, label, candidates, world) -> int:
+        idx = self._at.get(len(world.decisions))
+        if not idx:
+            return 0
+        return 1 + (idx - 1) % (len(candidates) - 1)  # always a real deviation
+
+    def describe(self) -> dict:
+        return {"name": self.name, "deviations": [list(p) for p in self.pairs]}
+
+
+def deviations(max_position: int = 64, max_deviations: int = 8, max_index: int = 3):
+    """Sparse deviation lists; shrinking removes deviations and lowers indices."""
+    pair = st.tuples(st.integers(0, max_position), st.integers(1, max_index))
+    return st.lists(pair, max_size=max_deviations, unique_by=lambda p: p[0]).map(Deviations)
+
+
+def schedules(kind: str = "mixed", max_depth: int = 3):
+    """Schedules for ``detsim.run``: "random", "pct", "deviations" or "mixed" (random + pct)."""
+    seeds = st.integers(0, 2**32 - 1)
+    random = st.builds(Random, seed=seeds)
+    pct = st.builds(PCT, depth=st.integers(2, max_depth), seed=seeds)
+    if kind == "random":
+        return random
+    if kind == "pct":
+        return pct
+    if kind == "deviations":
+        return deviations()
+    if kind == "mixed":
+        return st.one_of(random, pct)
+    raise ValueError(f"unknown schedule kind {kind!r} (random, pct, deviations, mixed)")
+
+
+def assert_run_holds(model, schedule, *, shrink: bool = True, save_dir=".detsim/failures", **settings):
+    """Run one schedule; on a violation, shrink it, save the trace and raise PropertyViolation."""
+    from ._runner import CheckResult, execute
+    from ._shrink import shrink as do_shrink
+    from .errors import PropertyViolation
+
+    schedule.begin(getattr(schedule, "run", 0) or 0)
+    result = execute(model, schedule, settings)
+    schedule.end(result)
+    if result.violation is None:
+        return result
+    final, spent, minimal = result.trace, 0, None
+    if shrink:
+        final, spent, minimal = do_shrink(model, result.trace, result.violation.property, settings)
+    check = CheckResult(False, 1, final.violation, final, result.trace, schedule.describe(),
+                        shrink_runs=spent, one_minimal=minimal)
+    if save_dir:
+        from .pytest_plugin import save_failure
+
+        check.path = str(save_failure(final, save_dir))
+    raise PropertyViolation(check.violation, check.report())
