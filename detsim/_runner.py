@@ -30,6 +30,7 @@ class RunResult:
     model: object = None
     world: object = None
     reached: list = field(default_factory=list)  # sometimes-properties that held
+    counters: dict = field(default_factory=dict)  # world.count() totals of this run
 
 
 def settings_for(model, overrides: dict) -> dict:
@@ -105,9 +106,8 @@ def execute(proto, strategy, settings: dict | None = None) -> RunResult:
     if violation is not None:
         end = "violation"
     trace = _trace(model, strategy, settings, world, violation, end)
-    result = RunResult(violation is None, violation, trace, world.steps, world.now, end, model, world,
-                       list(monitor.reached))
-    return result
+    return RunResult(violation is None, violation, trace, world.steps, world.now, end, model, world,
+                     list(monitor.reached), dict(world.counters))
 
 
 def _trace(model, strategy, settings, world, violation, end) -> Trace:
@@ -155,6 +155,7 @@ class CheckResult:
     shrink_runs: int = 0
     one_minimal: bool | None = None
     path: str | None = None  # where the failing trace was saved, if it was
+    counters: dict = field(default_factory=dict)  # world.count() totals over every run
 
     def report(self, path=None) -> str:
         from ._report import counterexample_report
@@ -175,14 +176,17 @@ def check(model, strategy=None, runs: int = 100, shrink: bool = True, *,
     props = list(model.properties())
     wanted = [p.name for p in props if p.kind == "sometimes"]
     reached: list[str] = []
+    counters: dict[str, int] = {}
     done = 0
     for i in range(runs):
         if not strategy.begin(i):
-            return _held(model, strategy, done, reached, wanted, exhausted=True)
+            return _held(model, strategy, done, reached, wanted, True, counters)
         result = execute(model, strategy, settings)
         strategy.end(result)
         done += 1
         reached.extend(n for n in result.reached if n not in reached)
+        for key, n in result.counters.items():
+            counters[key] = counters.get(key, 0) + n
         if result.violation is not None:
             original = result.trace
             final, spent, minimal = original, 0, None
@@ -192,14 +196,15 @@ def check(model, strategy=None, runs: int = 100, shrink: bool = True, *,
                 final, spent, minimal = do_shrink(model, original, result.violation.property,
                                                   settings, max_shrink_runs)
             return CheckResult(False, done, final.violation, final, original, strategy.describe(),
-                               False, reached, spent, minimal)
-    return _held(model, strategy, done, reached, wanted, exhausted=getattr(strategy, "exhausted", False))
+                               False, reached, spent, minimal, counters=counters)
+    return _held(model, strategy, done, reached, wanted, getattr(strategy, "exhausted", False), counters)
 
 
-def _held(model, strategy, done, reached, wanted, exhausted) -> CheckResult:
+def _held(model, strategy, done, reached, wanted, exhausted, counters) -> CheckResult:
     missing = [n for n in wanted if n not in reached]
+    v = None
     if missing:
         v = Violation(missing[0], f"sometimes-property never held in {done} runs (vacuous campaign?)",
                       None, 0, "-")
-        return CheckResult(False, done, v, None, None, strategy.describe(), exhausted, reached)
-    return CheckResult(True, done, None, None, None, strategy.describe(), exhausted, reached)
+    return CheckResult(v is None, done, v, None, None, strategy.describe(), exhausted, reached,
+                       counters=counters)

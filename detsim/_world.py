@@ -101,6 +101,8 @@ class World(simpy.Environment):
         self.steps = 0
         self.alarm = None  # a Violation or engine error raised outside a step's control flow
         self.progress_count = 0
+        self.counters: dict[str, int] = {}  # named event counts (faults fired, ...), summed per campaign
+        self.liveness_origin = 0  # eventually(within=T) is judged from here (two-phase runs move it)
         self.primitives: dict[str, object] = {}
         self._urgent: deque = deque()
         self._normal: list = []
@@ -267,3 +269,16 @@ class World(simpy.Environment):
         from ._channel import Channel
 
         return self._register(Channel(self, name, capacity))
+
+    def count(self, key: str, n: int = 1) -> None:
+        """Bump a named counter (reported per run and summed over a campaign)."""
+        self.counters[key] = self.counters.get(key, 0) + n
+
+    def history(self, name: str):
+        """A client-operation history (invoke/ok/fail/info) stamped with virtual time."""
+        histories = self.__dict__.setdefault("histories", {})
+        if name not in histories:
+            from .history import History
+
+            histories[name] = History(name, now=lambda: self._now)
+        return histories[name]

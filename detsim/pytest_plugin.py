@@ -65,7 +65,7 @@ def pytest_report_header(config):
 
 
 class Campaign:
-    """The ``detsim`` fixture: budgets from the profile, a fixed seed, saved failures."""
+    """The ``campaign`` fixture: budgets from the profile, a fixed seed, saved failures."""
 
     def __init__(self, profile: str, seed: int, failures: Path):
         self.profile, self.seed, self.failures = profile, seed, failures
@@ -111,7 +111,7 @@ def _with_pytest_hint(result) -> str:
 
 
 @pytest.fixture
-def detsim(request):
+def campaign(request):
     config = request.config
     seed = config.getoption("--detsim-seed")
     return Campaign(config._detsim_profile, 0 if seed is None else seed,

@@ -1,0 +1,20 @@
+"""Lost update: the strategies' yardstick. The race needs one late deviation."""
+import pytest
+
+import detsim
+from models.lost_update import LostUpdate
+
+
+def test_default_schedule_is_race_free():
+    assert detsim.run(LostUpdate(bug="no-lock")).ok
+
+
+def test_correct_variant_survives(campaign):
+    campaign.holds(LostUpdate(bug=None), runs=campaign.budget(ci=300, deep=5000))
+
+
+@pytest.mark.parametrize("strategy", [detsim.Random(0), detsim.PCT(2, 0), detsim.DFS(max_deviations=1)],
+                         ids=["random", "pct2", "dfs1"])
+def test_no_lock_is_found_and_shrunk_to_one_deviation(campaign, strategy):
+    result = campaign.finds(LostUpdate(bug="no-lock"), "no lost update", within=200, strategy=strategy)
+    assert len(result.trace.deviations()) == 1
