@@ -31,8 +31,6 @@ def counterexample_report(result, path=None) -> str:
         lines.extend(f"    #{pos}: {d}" for pos, d in devs)
     else:
         lines.append("  the default schedule alone fails (no deviation needed)")
-    if v.cycle:
-        lines.append("  wait-for cycle: " + " → ".join(v.cycle + v.cycle[:1]))
     if path:
         lines.append(f"  replay: {replay_command(path)}")
     else:

@@ -94,6 +94,8 @@ class Trace:
             text = path.read_text(encoding="utf-8")
         except OSError as e:
             raise TraceFormatError(f"{path}: cannot read trace: {e.strerror or e}") from None
+        except UnicodeDecodeError:  # binary (e.g. pickled) data: never loaded, only JSON text
+            raise TraceFormatError(f"{path}: not a UTF-8 JSON trace") from None
         return cls.from_json(text, source=str(path))
 
     @classmethod
@@ -130,11 +132,12 @@ class Trace:
                 ok = (isinstance(cands, list) and len(cands) >= 2 and all(isinstance(c, str) for c in cands)
                       and type(chosen) is int and 0 <= chosen < len(cands) and isinstance(d["label"], str)
                       and type(d["step"]) is int)
-            except (KeyError, TypeError):
+                time = decode_time(d.get("time", 0))
+            except (KeyError, TypeError, ValueError, ZeroDivisionError):
                 ok = False
             if not ok:
                 raise bad(f"decision {i} is malformed (needs step, time, label, candidates[>=2 strings], chosen index)")
-            decisions.append(Decision(d["step"], decode_time(d.get("time", 0)), d["label"], tuple(cands), chosen))
+            decisions.append(Decision(d["step"], time, d["label"], tuple(cands), chosen))
         return cls(model, dict(data.get("params", {})), decisions, dict(data.get("strategy", {})),
                    dict(data.get("settings", {})), dict(data.get("outcome", {})), str(data.get("detsim", "")))
 
@@ -145,8 +148,6 @@ class Trace:
                  f"{len(self.decisions)} decisions, {len(self.deviations())} deviating from the default"]
         v = self.violation
         lines.append(f"outcome: {v}" if v else f"outcome: held ({self.outcome.get('end', 'ended')})")
-        if v and v.cycle:
-            lines.append("wait-for cycle: " + " → ".join(v.cycle + v.cycle[:1]))
         for pos, d in self.deviations():
             lines.append(f"  #{pos}: {d}")
         return "\n".join(lines)

@@ -11,7 +11,7 @@ Record a concurrent history with :class:`History` (``invoke`` / ``ok`` /
         print(result.describe())
         print(render_timeline(h, mark=result.first_unplaceable))
 
-Pure Python; imports nothing else from detsim.
+Pure Python; only the ``linearizable`` property touches the rest of detsim.
 """
 
 from ._checker import LinearizabilityResult, check_linearizable
@@ -20,6 +20,7 @@ from ._models import (CasRegisterModel, KVModel, RegisterModel, cas_register,
 from ._readers import (Keyword, Symbol, parse_edn, parse_edn_all, read_edn_kv,
                        read_jepsen_edn_history, read_jepsen_etcd_log)
 from ._record import NIL, History, HistoryError, HistoryFormatError, Op, Operation
+from ._property import Linearizable, linearizable
 from ._render import render_timeline
 
 __all__ = [
@@ -29,5 +30,5 @@ __all__ = [
     "register", "cas_register", "kv", "get_model",
     "parse_edn", "parse_edn_all", "Keyword", "Symbol",
     "read_jepsen_etcd_log", "read_edn_kv", "read_jepsen_edn_history",
-    "render_timeline",
+    "render_timeline", "linearizable", "Linearizable",
 ]

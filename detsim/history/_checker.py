@@ -39,7 +39,7 @@ from ._record import HistoryError, Operation
 
 __all__ = ["check_linearizable", "LinearizabilityResult"]
 
-_CHECK_EVERY = 512  # backtracks between two looks at the clock
+_SLICE = 256  # backtracks per time slice of a partition's search
 
 
 class LinearizabilityResult:
@@ -138,8 +138,9 @@ def _event_order(ops):
     return keys
 
 
-def _search(ops, model, deadline):
-    """Check one partition.  Returns ``(verdict, info)``; ``info`` is
+def _search(ops, model):
+    """Check one partition: a generator that yields (``None``) every
+    ``_SLICE`` backtracks and finally returns ``(verdict, info)``; ``info`` is
     ``(prefix_op_indices, state, unplaceable_op_index)`` on failure."""
     n = len(ops)
     events = _event_order(ops)
@@ -175,7 +176,7 @@ def _search(ops, model, deadline):
     push_s = calls_s.append
     best_len = -1
     best = ([], state, None)
-    budget = _CHECK_EVERY
+    budget = _SLICE
     entry = nxt[head]
     while nxt[head] != -1:
         m = match[entry]
@@ -209,12 +210,10 @@ def _search(ops, model, deadline):
                 best = ([opi[e] for e in calls_e], state, opi[entry])
             if not depth:
                 return "not linearizable", best
-            if deadline is not None:
-                budget -= 1
-                if not budget:
-                    budget = _CHECK_EVERY
-                    if time.monotonic() > deadline:
-                        return "unknown", None
+            budget -= 1
+            if not budget:
+                budget = _SLICE
+                yield
             entry = calls_e.pop()
             state = calls_s.pop()
             linearized ^= bit[entry]
@@ -273,28 +272,39 @@ def check_linearizable(history_or_ops: Any, model, *, time_limit: float | None =
     if time_limit is not None and time_limit < 0:
         raise ValueError("time_limit must be >= 0 or None")
     deadline = None if time_limit is None else time.monotonic() + time_limit
-    parts = _partitions(model, ops, partition)
-    unknown = []
-    for key, part in parts:
-        if not part:
-            continue
-        if deadline is not None and time.monotonic() > deadline:
-            unknown.append(key)
-            continue
-        verdict, info = _search(part, model, deadline)
-        if verdict == "unknown":
-            unknown.append(key)
-        elif verdict == "not linearizable":
-            prefix, state, bad = info
-            bad_op = part[bad] if bad is not None else None
-            conc = [op for op in part if bad_op is not None and op is not bad_op
-                    and _overlaps(op, bad_op)]
-            conc.sort(key=lambda o: (o.call, o.id))
-            return LinearizabilityResult(
-                verdict, model, partition_key=key,
-                longest_prefix=[part[i] for i in prefix], state_after_prefix=state,
-                first_unplaceable=bad_op, concurrent=conc, partitions=len(parts))
-    if unknown:
-        return LinearizabilityResult("unknown", model, partitions=len(parts),
-                                     unknown_keys=unknown)
+    parts = [(k, p) for k, p in _partitions(model, ops, partition) if p]
+    # Partitions are searched in round-robin slices of _SLICE backtracks, so a
+    # cheap failing partition is found even when another one explodes (like
+    # Porcupine's parallel search that stops at the first failure).  Slices
+    # count work, not time, so which failure is reported is deterministic.
+    active = [(key, part, _search(part, model)) for key, part in parts]
+    while active:
+        still = []
+        for key, part, gen in active:
+            try:
+                next(gen)
+            except StopIteration as stop:
+                verdict, info = stop.value
+                if verdict == "not linearizable":
+                    return _failure(model, key, part, info, len(parts))
+            else:
+                still.append((key, part, gen))
+        active = still
+        if active and deadline is not None and time.monotonic() > deadline:
+            for _, _, gen in active:
+                gen.close()
+            return LinearizabilityResult("unknown", model, partitions=len(parts),
+                                         unknown_keys=[k for k, _, _ in active])
     return LinearizabilityResult("linearizable", model, partitions=len(parts))
+
+
+def _failure(model, key, part, info, nparts):
+    prefix, state, bad = info
+    bad_op = part[bad] if bad is not None else None
+    conc = [op for op in part if bad_op is not None and op is not bad_op
+            and _overlaps(op, bad_op)]
+    conc.sort(key=lambda o: (o.call, o.id))
+    return LinearizabilityResult(
+        "not linearizable", model, partition_key=key,
+        longest_prefix=[part[i] for i in prefix], state_after_prefix=state,
+        first_unplaceable=bad_op, concurrent=conc, partitions=nparts)

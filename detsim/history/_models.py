@@ -74,7 +74,7 @@ class RegisterModel:
 
     def describe_op(self, op: Operation) -> str:
         if op.f == "write":
-            return f"write({op.input!r})"
+            return f"write({op.input!r})" + (" -> ?" if op.ret is None else "")
         return f"{op.f}()" + _fmt_out(op)
 
     def describe_state(self, state) -> str:

@@ -33,16 +33,26 @@ class Symbol(str):
     __slots__ = ()
 
 
-_WS = re.compile(r"(?:[\s,]+|;[^\n]*)*")
+_WS = re.compile(r"(?:[\s,]+|;[^\n]*)*")  # whitespace, commas, comments
 _NUM = re.compile(r"[+-]?\d+(?:/\d+|(?:\.\d*)?(?:[eE][+-]?\d+)?[NM]?)")
 _SYM = re.compile(r"[^\s,()\[\]{}\"';@^`~\\]+")
+_STR = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
+_STR_ESC = re.compile(r"\\(u[0-9a-fA-F]{4}|[\"\\ntrbf])")
+_ESC = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 _CHAR_NAMES = {"newline": "\n", "space": " ", "tab": "\t", "return": "\r",
                "formfeed": "\f", "backspace": "\b"}
-_ESC = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
-_CLOSE = {"(": ")", "[": "]", "{": "}"}
+_CONST = {"nil": None, "true": True, "false": False}
+_CLOSE = {"(": ")", "[": "]", "{": "}", "#{": "}"}
+
+
+def _unescape(m):
+    e = m.group(1)
+    return chr(int(e[1:], 16)) if len(e) == 5 else _ESC[e]
 
 
 class _Parser:
+    """Recursive-descent EDN parser; ``#_`` is skipped like whitespace."""
+
     def __init__(self, text, source, line):
         self.s = text
         self.i = 0
@@ -53,10 +63,7 @@ class _Parser:
     def line(self, pos=None):
         pos = self.i if pos is None else pos
         p0, l0 = self._mark
-        if pos >= p0:
-            l0 += self.s.count("\n", p0, pos)
-        else:
-            l0 -= self.s.count("\n", pos, p0)
+        l0 += self.s.count("\n", p0, pos) if pos >= p0 else -self.s.count("\n", pos, p0)
         self._mark = (pos, l0)
         return l0
 
@@ -64,7 +71,12 @@ class _Parser:
         raise HistoryFormatError(f"{self.source}:{self.line(pos)}: {msg}")
 
     def skip(self):
-        self.i = _WS.match(self.s, self.i).end()
+        while True:
+            self.i = _WS.match(self.s, self.i).end()
+            if not self.s.startswith("#_", self.i):
+                return
+            self.i += 2
+            self.value()  # the discarded form
 
     def forms(self):
         """Yield ``(value, line)`` for each top-level form."""
@@ -81,66 +93,64 @@ class _Parser:
         if self.i >= len(s):
             self.error("unexpected end of input")
         c = s[self.i]
-        if c in "([{":
-            start = self.i
-            self.i += 1
-            items = self.seq(_CLOSE[c])
-            if c != "{":
-                return tuple(items)
-            if len(items) % 2:
-                self.error("map literal with an odd number of forms")
-            d = {}
-            for k in range(0, len(items), 2):
-                try:
-                    d[items[k]] = items[k + 1]
-                except TypeError:
-                    self.error(f"unhashable map key {items[k]!r}")
+        start = self.i
+        if c in "([{" or s.startswith("#{", start):
+            opener = "#{" if c == "#" else c
+            self.i += len(opener)
+            items = self.seq(_CLOSE[opener], start)
+            try:
+                if opener == "#{":
+                    return frozenset(items)
+                if c != "{":
+                    return tuple(items)
+                if len(items) % 2:
+                    self.error("map literal with an odd number of forms", start)
+                d = dict(zip(items[::2], items[1::2]))
+            except TypeError:
+                self.error("unhashable map key or set element", start)
             self.map_lines[id(d)] = self.line(start)
             return d
-        if c in ")]}":
-            self.error(f"unexpected {c!r}")
         if c == '"':
-            return self.string()
-        if c == "#":
-            return self.dispatch()
-        if c == "\\":
-            m = _SYM.match(s, self.i + 1)
+            m = _STR.match(s, start)
             if m is None:
-                if self.i + 1 >= len(s):
-                    self.error("bad character literal")
-                self.i += 2
-                return s[self.i - 1]
-            name = m.group()
+                self.error("unterminated string")
             self.i = m.end()
-            if len(name) == 1:
-                return name
-            if name in _CHAR_NAMES:
-                return _CHAR_NAMES[name]
-            if name[0] == "u" and len(name) == 5:
-                try:
-                    return chr(int(name[1:], 16))
-                except ValueError:
-                    pass
-            self.error(f"bad character literal \\{name}")
-        m = _NUM.match(s, self.i)
+            body = m.group(1)
+            if "\\" not in body:
+                return body
+            bad = re.search(r"\\(?!u[0-9a-fA-F]{4}|[\"\\ntrbf])", body)
+            if bad:
+                self.error(f"bad string escape {body[bad.start():bad.start() + 2]!r}")
+            return _STR_ESC.sub(_unescape, body)
+        if c == "#":  # tagged literal "#tag form": the tag is ignored
+            m = _SYM.match(s, start + 1)
+            if m is None or not m.group()[0].isalpha():
+                self.error(f"unsupported dispatch {s[start:start + 2]!r}")
+            self.i = m.end()
+            return self.value()
+        if c == "\\":  # character literal
+            m = _SYM.match(s, start + 1)
+            name = m.group() if m else s[start + 1:start + 2]
+            ch = name if len(name) == 1 else _CHAR_NAMES.get(name)
+            if ch is None:
+                self.error(f"bad character literal \\{name}")
+            self.i += 1 + len(name)
+            return ch
+        m = _NUM.match(s, start)
         if m and (m.end() == len(s) or not _SYM.match(s[m.end()])):
             self.i = m.end()
             return self.number(m.group())
-        m = _SYM.match(s, self.i)
+        m = _SYM.match(s, start)
         if m is None:
-            self.error(f"unexpected character {c!r}")
+            self.error(f"unexpected {c!r}")
         tok = m.group()
         self.i = m.end()
         if tok[0] == ":":
-            if len(tok) == 1 or tok[1] == ":" and len(tok) == 2:
-                self.error("bad keyword ':'")
+            if len(tok) == 1 or tok == "::":
+                self.error(f"bad keyword {tok!r}")
             return Keyword(tok[1:])
-        if tok == "nil":
-            return None
-        if tok == "true":
-            return True
-        if tok == "false":
-            return False
+        if tok in _CONST:
+            return _CONST[tok]
         if tok[0].isdigit():
             self.error(f"bad number {tok!r}")
         return Symbol(tok)
@@ -149,77 +159,25 @@ class _Parser:
         try:
             if "/" in tok:
                 return Fraction(tok)
-            if tok[-1] == "N":
-                return int(tok[:-1])
-            if tok[-1] == "M":
-                return float(tok[:-1])
-            if any(ch in tok for ch in ".eE"):
-                return float(tok)
-            return int(tok)
+            if tok[-1] in "NM":
+                return int(tok[:-1]) if tok[-1] == "N" else float(tok[:-1])
+            return float(tok) if any(ch in tok for ch in ".eE") else int(tok)
         except (ValueError, ZeroDivisionError):
             self.error(f"bad number {tok!r}")
 
-    def seq(self, close):
+    def seq(self, close, start):
         items = []
-        start = self.i - 1
         s = self.s
         while True:
             self.skip()
             if self.i >= len(s):
-                self.error(f"unclosed {'([{'[')]}'.index(close)]!r}", start)
+                self.error(f"unclosed {s[start]!r}", start)
             if s[self.i] == close:
                 self.i += 1
                 return items
-            if s[self.i] == "#" and s.startswith("#_", self.i):
-                self.i += 2
-                self.value()
-                continue
+            if s[self.i] in ")]}":
+                self.error(f"unexpected {s[self.i]!r}")
             items.append(self.value())
-
-    def string(self):
-        s = self.s
-        start = self.i
-        self.i += 1
-        parts = []
-        while True:
-            j = s.find('"', self.i)
-            k = s.find("\\", self.i)
-            if j < 0:
-                self.error("unterminated string", start)
-            if 0 <= k < j:
-                parts.append(s[self.i:k])
-                e = s[k + 1:k + 2]
-                if e in _ESC:
-                    parts.append(_ESC[e])
-                    self.i = k + 2
-                elif e == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", s[k + 2:k + 6]):
-                    parts.append(chr(int(s[k + 2:k + 6], 16)))
-                    self.i = k + 6
-                else:
-                    self.error(f"bad string escape \\{e}", k)
-            else:
-                parts.append(s[self.i:j])
-                self.i = j + 1
-                return "".join(parts)
-
-    def dispatch(self):
-        s = self.s
-        nxt = s[self.i + 1:self.i + 2]
-        if nxt == "{":
-            self.i += 2
-            try:
-                return frozenset(self.seq("}"))
-            except TypeError:
-                self.error("unhashable set element")
-        if nxt == "_":
-            self.i += 2
-            self.value()
-            return self.value()
-        m = _SYM.match(s, self.i + 1)
-        if m is None or not m.group()[0].isalpha():
-            self.error(f"unsupported dispatch '#{nxt}'")
-        self.i = m.end()
-        return self.value()  # tagged literal: the tag is ignored
 
 
 def parse_edn_all(text: str, *, source: str = "<string>", line: int = 1) -> list:
@@ -251,14 +209,22 @@ _INT = re.compile(r"-?\d+")
 _PAIR = re.compile(r"\[\s*(-?\d+)[\s,]+(-?\d+)\s*\]")
 
 
-class _Bad:
-    __slots__ = ("path", "lineno", "line")
+_ETCD_ARGS = {  # (type, f) -> accepted argument kinds; other pairs are ignored
+    ("invoke", "read"): ("nil",), ("invoke", "write"): ("int",),
+    ("invoke", "cas"): ("pair",), ("ok", "read"): ("nil", "int"),
+    ("ok", "write"): ("int",), ("ok", "cas"): ("pair",), ("fail", "cas"): ("pair",),
+    ("fail", "read"): (":timed-out",)}
 
-    def __init__(self, path, lineno, line):
-        self.path, self.lineno, self.line = path, lineno, line
 
-    def __call__(self, msg):
-        raise HistoryFormatError(f"{self.path}:{self.lineno}: {msg}: {self.line.strip()!r}")
+def _etcd_arg(arg):
+    if arg == "nil":
+        return None, "nil"
+    if _INT.fullmatch(arg):
+        return int(arg), "int"
+    pm = _PAIR.fullmatch(arg)
+    if pm:
+        return (int(pm.group(1)), int(pm.group(2))), "pair"
+    return arg, arg
 
 
 def read_jepsen_etcd_log(path) -> list[Operation]:
@@ -275,7 +241,8 @@ def read_jepsen_etcd_log(path) -> list[Operation]:
       still open at the end of the file has an unknown outcome (``ret=None``).
 
     A recognised line with a malformed argument, a return without a matching
-    invocation, or an invocation by a process with an open op is an error.
+    invocation (or repeating other arguments), or an invocation by a process
+    with an open op is an error.
     """
     path = Path(path)
     ops: list[list] = []
@@ -286,74 +253,51 @@ def read_jepsen_etcd_log(path) -> list[Operation]:
             if m is None:
                 continue
             proc, typ, f, arg = int(m.group(1)), m.group(2), m.group(3), m.group(4)
-            if typ == "info":
+            kinds = _ETCD_ARGS.get((typ, f))
+            if kinds is None:  # :info lines (and :fail :write) are ignored
                 continue
-            bad = _Bad(path, lineno, line)
-            if typ == "invoke":
+            value, kind = _etcd_arg(arg)
+            problem = None
+            if kind not in kinds:
+                problem = f"unexpected argument {arg!r} for :{typ} :{f}"
+            elif typ == "invoke":
                 if proc in open_:
-                    bad(f"process {proc} invokes while op at line "
-                        f"{ops[open_[proc]][5]} is still open")
-                if f == "read":
-                    if arg != "nil":
-                        bad("expected 'nil' as the argument of a read")
-                    value = None
-                elif f == "write":
-                    if not _INT.fullmatch(arg):
-                        bad("expected an integer to write")
-                    value = int(arg)
+                    problem = (f"process {proc} invokes while its operation from "
+                               f"line {ops[open_[proc]][5]} is still open")
                 else:
-                    pm = _PAIR.fullmatch(arg)
-                    if pm is None:
-                        bad("expected [A B] as the argument of a cas")
-                    value = (int(pm.group(1)), int(pm.group(2)))
-                open_[proc] = len(ops)
-                ops.append([proc, f, None, value, None, lineno, None])
-                continue
-            if typ == "fail" and f == "write":
-                continue  # not in the format: ignored (the op stays open)
-            if proc not in open_:
-                bad(f"unmatched return: process {proc} has no open operation")
-            rec = ops[open_[proc]]
-            if rec[1] != f:
-                bad(f"return of {f!r} but process {proc} invoked {rec[1]!r}")
-            if f == "read":
-                if typ == "fail":
-                    if arg != ":timed-out":
-                        bad("expected ':timed-out' for a failed read")
-                    out = None
-                elif arg == "nil":
-                    out = NIL
-                elif _INT.fullmatch(arg):
-                    out = int(arg)
-                else:
-                    bad("expected nil or an integer as a read result")
-            elif f == "write":
-                if not _INT.fullmatch(arg) or int(arg) != rec[3]:
-                    bad(f"write result does not repeat the written value {rec[3]}")
-                out = None
+                    open_[proc] = len(ops)
+                    ops.append([proc, f, None, value, None, lineno, None])
+                    continue
+            elif proc not in open_:
+                problem = f"unmatched return: process {proc} has no open operation"
             else:
-                pm = _PAIR.fullmatch(arg)
-                if pm is None or (int(pm.group(1)), int(pm.group(2))) != rec[3]:
-                    bad(f"cas result does not repeat the arguments {list(rec[3])}")
-                out = typ == "ok"
-            rec[4] = out
-            rec[6] = lineno
-            del open_[proc]
+                rec = ops[open_[proc]]
+                if rec[1] != f:
+                    problem = f"return of :{f} but process {proc} invoked :{rec[1]}"
+                elif f != "read" and value != rec[3]:
+                    problem = f"return does not repeat the invoked argument {rec[3]!r}"
+                else:
+                    if f == "read":
+                        rec[4] = None if typ == "fail" else NIL if value is None else value
+                    elif f == "cas":
+                        rec[4] = typ == "ok"
+                    rec[6] = lineno
+                    del open_[proc]
+                    continue
+            raise HistoryFormatError(f"{path}:{lineno}: {problem}: {line.strip()!r}")
     return [Operation(*rec, i) for i, rec in enumerate(ops)]
 
 
 # --------------------------------------------------------------------------
 # EDN op-map histories (Jepsen / Knossos, Porcupine kv)
 
-def _get(m, k, where, required=True):
-    if k in m:
-        return m[k]
-    if required:
+def _get(m, k, where):
+    if k not in m:
         raise HistoryFormatError(f"{where}: missing :{k}")
-    return None
+    return m[k]
 
 
-def _pair_ops(events, source, output_of, key_of):
+def _pair_ops(events, output_of, key_of):
     """Pair ``(where, time, process, type, f, m)`` events into Operations."""
     ops: list[list] = []
     open_: dict = {}
@@ -366,7 +310,9 @@ def _pair_ops(events, source, output_of, key_of):
             key, value = key_of(m, where)
             open_[proc] = len(ops)
             ops.append([proc, f, key, value, None, t, None, typ])
-        elif typ in ("ok", "fail", "info"):
+        elif typ not in ("ok", "fail", "info"):
+            raise HistoryFormatError(f"{where}: unknown :type {typ!r}")
+        else:
             if proc not in open_:
                 raise HistoryFormatError(
                     f"{where}: unmatched return: process {proc!r} has no open operation")
@@ -378,8 +324,6 @@ def _pair_ops(events, source, output_of, key_of):
             if typ == "ok":
                 rec[4] = output_of(rec, m, where)
                 rec[6] = t
-        else:
-            raise HistoryFormatError(f"{where}: unknown :type {typ!r}")
     out = []
     for rec in ops:
         if rec[7] != "fail":  # failed ops definitely did not happen: dropped
@@ -433,7 +377,7 @@ def read_edn_kv(path) -> list[Operation]:
     events = _op_maps(path, forms, skip_non_int=False, by_line=True)
 
     def key_of(m, where):
-        return _get(m, "key", where), _get(m, "value", where, False)
+        return _get(m, "key", where), m.get("value")
 
     def output_of(rec, m, where):
         if rec[1] != "get":
@@ -443,7 +387,7 @@ def read_edn_kv(path) -> list[Operation]:
             raise HistoryFormatError(f"{where}: a get must return a string, got {v!r}")
         return v
 
-    return _pair_ops(events, path, output_of, key_of)
+    return _pair_ops(events, output_of, key_of)
 
 
 def read_jepsen_edn_history(path, *, independent: bool = False) -> list[Operation]:
@@ -475,4 +419,4 @@ def read_jepsen_edn_history(path, *, independent: bool = False) -> list[Operatio
             return True
         return split(m, where)[1]
 
-    return _pair_ops(events, path, output_of, split)
+    return _pair_ops(events, output_of, split)

@@ -1,0 +1,53 @@
+"""``linearizable(name, model)``: a property that checks a world history at the end of a run."""
+from __future__ import annotations
+
+from ._checker import check_linearizable
+from ._models import get_model
+from ._render import render_timeline
+
+
+class Linearizable:
+    """Checks ``world.history(name)`` against a sequential model when the run ends.
+
+    Limit: judged at the end only (a history is not linearizable as a whole even if
+    every prefix looked fine until the last operation). A ``time_limit`` makes the
+    verdict depend on machine speed, so an "unknown" verdict is never a violation;
+    it is counted as ``linearizability:unknown`` instead.
+    """
+
+    kind = "linearizable"
+
+    def __init__(self, history: str, model, *, time_limit=None, name: str | None = None):
+        self.history = history
+        self.model = get_model(model) if isinstance(model, str) else model
+        self.time_limit = time_limit
+        self.name = name or f"linearizable {history}"
+
+    def __repr__(self) -> str:
+        return f"linearizable({self.history!r})"
+
+    def after_step(self, model, world):
+        return None
+
+    def at_finish(self, model, world):
+        histories = world.__dict__.get("histories", {})
+        history = histories.get(self.history)
+        if history is None:
+            return None
+        result = check_linearizable(history, self.model, time_limit=self.time_limit)
+        if result.ok is None:
+            world.count("linearizability:unknown")
+            return None
+        if result.ok:
+            return None
+        from .._properties import Violation
+
+        first = result.first_unplaceable
+        text = result.describe() + "\n" + render_timeline(history, mark=first)
+        return Violation(self.name, text, world.now, world.steps,
+                         str(first.client) if first is not None else "-")
+
+
+def linearizable(history: str, model, *, time_limit=None, name: str | None = None) -> Linearizable:
+    """The named world history is linearizable w.r.t. ``model`` (checked at the end of each run)."""
+    return Linearizable(history, model, time_limit=time_limit, name=name)
