@@ -1,0 +1,27 @@
+"""Bounded mpsc: backpressure bound, FIFO per sender, no loss or duplication;
+planted bugs: an unbounded buffer and a message lost on close."""
+import pytest
+
+import detsim
+from models.channel_mpsc import BoundedMpsc
+
+
+def test_correct_channel_survives(campaign):
+    campaign.holds(BoundedMpsc(), runs=campaign.budget(ci=1000, deep=20000))
+
+
+def test_correct_channel_survives_pct(campaign):
+    campaign.holds(BoundedMpsc(), runs=campaign.budget(ci=200, deep=5000), strategy=detsim.PCT(3, campaign.seed))
+
+
+@pytest.mark.parametrize("strategy", [detsim.Random(0), detsim.PCT(3, 0)], ids=["random", "pct3"])
+def test_unbounded_buffer_breaks_backpressure(campaign, strategy):
+    result = campaign.finds(BoundedMpsc(bug="unbounded-buffer"), "backpressure bound", within=20,
+                            strategy=strategy)
+    assert any(d.label == "consumer stalls" for _, d in result.trace.deviations())
+
+
+@pytest.mark.parametrize("strategy", [detsim.Random(0), detsim.PCT(3, 0)], ids=["random", "pct3"])
+def test_recv_checking_closed_first_loses_a_message(campaign, strategy):
+    result = campaign.finds(BoundedMpsc(bug="lost-on-close"), "no message lost", within=50, strategy=strategy)
+    assert result.trace.deviations()  # the default schedule drains before the close
