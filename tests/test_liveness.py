@@ -1,0 +1,306 @@
+"""no_starvation, no_livelock (state graph, lasso, shrinking, bad state()), vacuity,
+and the rwlock primitive."""
+import itertools
+import warnings
+from dataclasses import dataclass
+
+import networkx as nx
+import pytest
+
+import detsim
+from detsim._sched import Guided
+from models.priority_pool import PriorityPool
+from models.rwlock import RwLock
+
+
+# ---- starvation -------------------------------------------------------------------
+
+@dataclass
+class Contention(detsim.Model):
+    """``workers`` workers take the same primitive ``rounds`` times."""
+
+    workers: int = 4
+    rounds: int = 3
+    kind: str = "mutex"  # or "semaphore"
+
+    def setup(self, world):
+        self.lock = world.mutex("m") if self.kind == "mutex" else world.semaphore("m", 2)
+        for i in range(self.workers):
+            world.spawn(f"w{i}", self.worker(world))
+
+    def worker(self, world):
+        for _ in range(self.rounds):
+            yield world.checkpoint()
+            yield self.lock.acquire()
+            yield world.checkpoint()
+            self.lock.release()
+
+    def properties(self):
+        return [detsim.no_starvation(max_bypass=0)]
+
+
+@pytest.mark.parametrize("kind", ["mutex", "semaphore"])
+def test_fifo_primitives_never_let_a_later_arrival_overtake(kind):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", detsim.VacuityWarning)  # waits did happen
+        result = detsim.check(Contention(kind=kind), detsim.Random(0), runs=150)
+    assert result.ok, result.report()
+    assert result.counters["no starvation: waits"] > 100
+
+
+def test_starvation_report_names_waiter_resource_and_overtakers():
+    result = detsim.check(RwLock(lock="detsim", bug="reader-preferring"), detsim.Random(0), runs=100)
+    v = result.violation
+    assert v.property == "writer not starved" and v.process == "writer-0"
+    assert "writer-0 waiting on rw since t=1" in v.message
+    assert "overtaken by 3 later arrivals (max_bypass=2): " in v.message
+    assert "reader-0" in v.message and "reader-1" in v.message
+    assert "assuming weak fairness, bound K=8" in v.message
+    assert detsim.replay(result.trace).violation.message == v.message
+
+
+def test_max_wait_report_and_replay():
+    result = detsim.check(PriorityPool(bug="strict-priority"), detsim.Random(0), runs=50)
+    v = result.violation
+    assert v.property == "low-priority work completes" and v.process.startswith("low-")
+    assert "> max_wait=3 while it was granted 4 times to others: high-" in v.message
+    assert result.one_minimal and detsim.replay(result.trace).violation.message == v.message
+
+
+@dataclass
+class Impatient(detsim.Model):
+    """A waiter that gives up (withdraw) is not judged; one that stays is."""
+
+    withdraw: bool = True
+
+    def setup(self, world):
+        world.spawn("holder", self.holder(world))
+        world.spawn("waiter", self.waiter(world))
+
+    def holder(self, world):
+        for _ in range(5):
+            world.grant("res")  # the holder takes the resource again and again
+            yield world.checkpoint()
+
+    def waiter(self, world):
+        world.arrive("res")
+        if self.withdraw:
+            world.withdraw("res")
+        yield world.timeout(1)
+
+    def properties(self):
+        return [detsim.no_starvation(max_bypass=1)]
+
+
+def test_model_level_wait_reports_and_withdraw():
+    assert detsim.run(Impatient(withdraw=True)).ok
+    v = detsim.run(Impatient(withdraw=False)).violation
+    assert v is not None and "waiter waiting on res" in v.message and "holder ×2" in v.message
+
+
+def test_vacuous_starvation_property_warns():
+    with pytest.warns(detsim.VacuityWarning, match="no process ever waited"):
+        result = detsim.check(Contention(workers=1), detsim.Random(0), runs=5)
+    assert result.ok
+    assert "no starvation: held assuming weak fairness, bound K=8" in str(result)
+    assert "warning: " in str(result)
+
+
+def test_no_starvation_needs_a_bound():
+    with pytest.raises(ValueError):
+        detsim.no_starvation()
+    with pytest.raises(ValueError):
+        detsim.no_starvation(max_bypass=-1)
+
+
+# ---- livelock ------------------------------------------------------------------------
+
+@dataclass
+class Cycler(detsim.Model):
+    """Warms up through distinct states, then cycles among ``period`` states.
+    ``leader="b"`` (a race at the start; FIFO lets "a" win) makes it cycle without
+    progress; otherwise every turn of the cycle is progress."""
+
+    warmup: int = 3
+    period: int = 3
+    turns: int = 40
+    progress_every: int = 0  # 0: never
+
+    def setup(self, world):
+        self.phase, self.leader = ("warm", 0), None
+        world.spawn("a", self.racer("a"))
+        world.spawn("b", self.racer("b"))
+        world.spawn("looper", self.looper(world))
+
+    def racer(self, name):
+        if self.leader is None:
+            self.leader = name
+        return
+        yield
+
+    def looper(self, world):
+        yield world.checkpoint()
+        for i in range(self.warmup):
+            self.phase = ("warm", i + 1)
+            yield world.checkpoint()
+        for n in range(self.turns * self.period):
+            self.phase = ("loop", n % self.period)
+            if self.leader == "a" and n % self.period == 0 or self.progress_every and n % self.progress_every == 0:
+                world.progress("turn")
+            yield world.checkpoint()
+
+    def state(self):
+        return self.phase
+
+    def properties(self):
+        return [detsim.no_livelock(window=30)]
+
+
+def test_livelock_found_shrunk_and_printed_as_a_lasso():
+    assert detsim.run(Cycler()).ok  # FIFO: "a" leads, every turn is progress
+    result = detsim.check(Cycler(), detsim.Random(0), runs=20)
+    assert not result.ok and result.violation.property == "no livelock"
+    assert result.one_minimal and len(result.trace.deviations()) == 1
+    message = result.violation.message
+    assert "the run cycled among 3 abstract states and never left them" in message
+    assert "lasso: prefix of" in message and "then a cycle of 3 step(s), gone round 10 time(s)" in message
+    lines = message.splitlines()
+    cycle = lines[lines.index("    cycle:") + 1:]
+    assert len(cycle) == 4 and all(" looper: ('loop', " in line for line in cycle[:3])
+    assert sorted(line.rsplit(": ", 1)[1] for line in cycle[:3]) == ["('loop', 0)", "('loop', 1)", "('loop', 2)"]
+    assert cycle[3] == "      ↺ back to " + cycle[2].rsplit(": ", 1)[1]  # the state the turn started from
+    assert "    prefix:" in message and "looper: ('warm', 3)" in message
+    assert detsim.replay(result.trace).violation.message == message
+
+
+def test_progress_inside_the_window_is_no_livelock():
+    result = detsim.run(Cycler(progress_every=10), Guided([(0, 1, "b")]))
+    assert result.ok, result.violation
+
+
+def test_state_graph_of_a_run():
+    result = detsim.run(Cycler())
+    graph = result.world.state_graph
+    assert isinstance(graph, nx.DiGraph)
+    assert ("warm", 0) in graph and graph.has_edge(("loop", 2), ("loop", 0))
+    assert graph[("loop", 0)][("loop", 1)]["count"] == 40
+
+
+class Unhashable(Cycler):
+    def state(self):
+        return [self.phase]
+
+
+class NoState(detsim.Model):
+    def setup(self, world):
+        pass
+
+    def properties(self):
+        return [detsim.no_livelock()]
+
+
+_drift = itertools.count()
+
+
+class Drifting(Cycler):
+    """state() reads a global counter: a different story on every replay."""
+
+    def state(self):
+        return (self.phase, next(_drift))
+
+
+def test_unhashable_state_is_a_clear_error_naming_the_model():
+    with pytest.raises(detsim.ModelError, match=r"test_liveness:Unhashable.state\(\) must return a hashable"):
+        detsim.run(Unhashable())
+
+
+def test_missing_state_is_a_clear_error():
+    with pytest.raises(detsim.ModelError, match="NoState: no_livelock needs a state"):
+        detsim.run(NoState())
+
+
+def test_state_that_changes_between_replays_is_a_clear_error_naming_the_model():
+    result = detsim.run(Drifting())
+    assert result.trace.outcome["state_digests"]["steps"] == result.steps
+    with pytest.raises(detsim.ModelError, match=r"test_liveness:Drifting.state\(\) is not a function of the schedule"):
+        detsim.replay(result.trace)
+    longer = detsim.run(Drifting(turns=100))  # past the first digest checkpoint (256 steps)
+    with pytest.raises(detsim.ModelError, match="different abstract states between steps 0 and 256"):
+        detsim.replay(longer.trace)
+
+
+def test_livelock_window_must_be_positive():
+    with pytest.raises(ValueError):
+        detsim.no_livelock(window=0)
+
+
+# ---- the rwlock primitive -----------------------------------------------------------------
+
+@dataclass
+class Shared(detsim.Model):
+    policy: str = "fifo"
+
+    def setup(self, world):
+        self.rw = world.rwlock("rw", policy=self.policy)
+        self.log = []
+        world.spawn("r0", self.reader(world, "r0", 0))
+        world.spawn("w", self.writer(world))
+        world.spawn("r1", self.reader(world, "r1", 1))
+
+    def reader(self, world, name, delay):
+        yield world.timeout(delay)
+        yield self.rw.read()
+        self.log.append(f"{name}+")
+        yield world.timeout(2)
+        self.log.append(f"{name}-")
+        self.rw.release()
+
+    def writer(self, world):
+        yield world.timeout(Fraction_half)
+        yield self.rw.write()
+        self.log.append("w+")
+        self.log.append("w-")
+        self.rw.release()
+
+
+Fraction_half = __import__("fractions").Fraction(1, 2)
+
+
+def test_rwlock_fifo_queues_a_reader_behind_a_waiting_writer():
+    result = detsim.run(Shared())
+    assert result.model.log == ["r0+", "r0-", "w+", "w-", "r1+", "r1-"]
+    stats = result.model.rw.statistics()
+    assert stats.reads == 2 and stats.writes == 1 and stats.max_readers == 1
+
+
+def test_rwlock_reader_preferring_lets_a_reader_pass_the_writer():
+    result = detsim.run(Shared(policy="reader-preferring"))
+    assert result.model.log[:3] == ["r0+", "r1+", "r0-"]
+    assert result.model.rw.statistics().max_readers == 2
+
+
+def test_rwlock_misuse_is_a_model_error():
+    @dataclass
+    class Twice(detsim.Model):
+        def setup(self, world):
+            self.rw = world.rwlock("rw")
+            world.spawn("t", self.body())
+
+        def body(self):
+            yield self.rw.read()
+            yield self.rw.write()
+
+    @dataclass
+    class Stranger(detsim.Model):
+        def setup(self, world):
+            self.rw = world.rwlock("rw")
+            world.spawn("t", self.body())
+
+        def body(self):
+            self.rw.release()
+            yield
+
+    assert "already holds" in detsim.run(Twice()).violation.message
+    assert "without holding it" in detsim.run(Stranger()).violation.message
+    with pytest.raises(detsim.ModelError, match="policy"):
+        detsim.run(Shared(policy="writer-first"))
