@@ -1,0 +1,127 @@
+"""The pytest plugin (registered through the pytest11 entry point), driven with pytester.
+
+Inner sessions run in subprocesses: the plugin loads Hypothesis profiles globally,
+which must not leak into this session."""
+import json
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+REPO = Path(__file__).resolve().parents[1]
+
+SUITE = """
+import detsim
+from models.lost_update import LostUpdate
+
+
+def test_no_lock_holds(campaign):
+    campaign.holds(LostUpdate(), runs=campaign.budget(ci=200))
+
+
+def test_correct_variant_holds(campaign):
+    campaign.holds(LostUpdate(bug=None), runs=campaign.budget(ci=30, deep=40))
+"""
+
+
+@pytest.fixture
+def inner(pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    monkeypatch.delenv("DETSIM_PROFILE", raising=False)
+    pytester.makepyfile(test_suite=SUITE)
+    return pytester
+
+
+def failures(pytester):
+    return sorted((pytester.path / ".detsim" / "failures").glob("*.json"))
+
+
+def test_a_failing_property_prints_a_counterexample_and_saves_the_trace(inner):
+    result = inner.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["detsim: profile ci, seed 0"])
+    out = result.stdout.str()
+    assert 'property "no lost update" violated' in out
+    assert "deviations from the default schedule" in out
+    result.stdout.fnmatch_lines(["*#*: step * schedule: chose 'worker-*' (#1 of 3; default 'worker-*')*"])
+    saved = failures(inner)
+    assert len(saved) == 1 and saved[0].name.startswith("lostupdate-no-lost-update-")
+    assert f"replay: detsim replay {saved[0]}" in out
+    assert f"pytest --detsim-replay {saved[0]}" in out
+    data = json.loads(saved[0].read_text())
+    assert data["outcome"]["violation"]["property"] == "no lost update"
+    assert data["strategy"]["from"] == {"name": "random", "seed": 0, "run": data["strategy"]["from"]["run"]}
+
+
+def test_detsim_replay_runs_only_the_replay(inner):
+    inner.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1, failed=1)
+    (path,) = failures(inner)
+    result = inner.runpytest_subprocess("-p", "no:cacheprovider", "--detsim-replay", str(path))
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert f"replayed {path}" in out and "no lost update" in out
+    assert "test_correct_variant_holds" not in out and "1 failed" in out
+
+
+def test_detsim_replay_of_a_passing_trace_passes(inner):
+    import detsim
+    from models.lost_update import LostUpdate
+
+    path = detsim.run(LostUpdate(bug=None), detsim.Random(0)).trace.save(inner.path / "ok.json")
+    result = inner.runpytest_subprocess("-p", "no:cacheprovider", "--detsim-replay", str(path))
+    result.assert_outcomes(passed=1)
+
+
+def test_detsim_seed_is_used_and_shown(inner):
+    result = inner.runpytest_subprocess("-p", "no:cacheprovider", "--detsim-seed", "7")
+    result.stdout.fnmatch_lines(["detsim: profile ci, seed 7"])
+    result.assert_outcomes(passed=1, failed=1)
+    (path,) = failures(inner)
+    assert json.loads(path.read_text())["strategy"]["from"]["seed"] == 7
+
+
+def test_deep_profile_is_accepted(pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    pytester.makepyfile(test_profile="""
+        from hypothesis import settings
+
+        def test_budget(campaign):
+            assert campaign.profile == "deep"
+            assert campaign.budget(ci=10, deep=500) == 500
+            assert campaign.budget(ci=10) == 100
+            assert settings.default.max_examples == 2000
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--detsim-profile", "deep")
+    result.stdout.fnmatch_lines(["detsim: profile deep, seed 0"])
+    result.assert_outcomes(passed=1)
+
+
+def test_unknown_profile_is_a_usage_error(pytester, monkeypatch):
+    monkeypatch.setenv("DETSIM_PROFILE", "huge")
+    pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "DETSIM_PROFILE='huge'" in result.stderr.str()
+
+
+def test_finds_asserts_the_planted_bug_is_found_and_minimal(pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    pytester.makepyfile(test_finds="""
+        import detsim
+        from models.lost_update import LostUpdate
+
+        def test_found(campaign):
+            result = campaign.finds(LostUpdate(), "no lost update", within=200)
+            assert len(result.trace.deviations()) == 1 and result.path
+
+        def test_not_found(campaign):
+            campaign.finds(LostUpdate(bug=None), "no lost update", within=20)
+
+        def test_wrong_property(campaign):
+            campaign.finds(LostUpdate(), "some other property", within=200)
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=2)
+    out = result.stdout.str()
+    assert "planted bug not found" in out and "expected a violation of 'some other property'" in out
