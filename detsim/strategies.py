@@ -58,6 +58,36 @@ def schedules(kind: str = "mixed", max_depth: int = 3):
     raise ValueError(f"unknown schedule kind {kind!r} (random, pct, deviations, mixed)")
 
 
+def fault_plans(kinds=None, *, base=None, max_budget: int = 4, rates=(0.02, 0.05, 0.1), swarm=None):
+    """FaultPlans for a model's ``faults`` parameter: a non-empty subset of ``kinds``
+    (default: the base plan's kinds, else every kind), a budget in 1..max_budget, a
+    fault rate and (unless fixed) swarm on or off. Other settings (heal_at, tick,
+    durations) come from ``base`` (a FaultPlan or a model's fault dict).
+
+    Composes with ``schedules()``: the plan decides which faults may happen, the
+    schedule's seed where they happen::
+
+        @given(schedules(), fault_plans(base=GSet().faults))
+        def test(schedule, plan):
+            assert_run_holds(plan.apply(GSet()), schedule)
+
+    Hypothesis shrinks a failing plan to fewer kinds, a smaller budget, a lower
+    rate and no swarm; detsim shrinks the run's decisions (faults included)."""
+    from ._faults import FAULT_KINDS, FaultPlan
+
+    base_plan = FaultPlan.of(base)
+    pool = tuple(kinds) if kinds is not None else (base_plan.kinds or FAULT_KINDS)
+    if not pool or any(k not in FAULT_KINDS for k in pool):
+        raise ValueError(f"fault_plans(kinds=...) needs kinds among {', '.join(FAULT_KINDS)}, got {pool!r}")
+    swarms = st.booleans() if swarm is None else st.just(bool(swarm))
+
+    def build(chosen, budget, rate, swarm_on):
+        return FaultPlan.of(base_plan, kinds=tuple(chosen), budget=budget, rate=rate, swarm=swarm_on)
+
+    return st.builds(build, st.lists(st.sampled_from(pool), min_size=1, max_size=len(pool), unique=True),
+                     st.integers(1, max(1, max_budget)), st.sampled_from(tuple(rates)), swarms)
+
+
 def assert_run_holds(model, schedule, *, shrink: bool = True, save_dir=".detsim/failures", **settings):
     """Run one schedule; on a violation, shrink it, save the trace and raise PropertyViolation."""
     from ._runner import CheckResult, execute

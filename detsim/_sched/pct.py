@@ -4,8 +4,9 @@ Each process gets a random priority the first time it is a candidate; the highes
 priority candidate runs. At d-1 random change points (over the number of
 scheduling decisions seen so far) the process about to run drops below everyone.
 A bug of depth d is found with probability at least 1/(n·k^(d-1)).
-Non-scheduling choices (model randomness, faults) are uniform.
+Model choices are uniform; fault decisions are sparse (``fault_rate``, as in Random).
 """
+from .._faults import FAULT_PREFIXES, sparse_choice
 from .base import Strategy
 from .random import run_rng
 
@@ -13,10 +14,11 @@ from .random import run_rng
 class PCT(Strategy):
     name = "pct"
 
-    def __init__(self, depth: int = 2, seed: int = 0, steps: int = 64):
+    def __init__(self, depth: int = 2, seed: int = 0, steps: int = 64, fault_rate: float | None = None):
         if depth < 1:
             raise ValueError("PCT depth must be >= 1")
         self.depth, self.seed = int(depth), int(seed)
+        self.fault_rate = fault_rate
         self.steps_estimate = max(1, int(steps))  # k: grows to the longest run seen
         self.run = 0
         self.begin(0)
@@ -37,6 +39,8 @@ class PCT(Strategy):
     def choose(self, label, candidates, world) -> int:
         rng = self._rng
         if label != "schedule":
+            if label.startswith(FAULT_PREFIXES):
+                return sparse_choice(rng.random, len(candidates), self.fault_rate, world)
             return int(rng.random() * len(candidates))
         prio = self._priority
         for name in candidates:
@@ -54,6 +58,9 @@ class PCT(Strategy):
         self.steps_estimate = max(self.steps_estimate, self._count)
 
     def describe(self) -> dict:
-        return {"name": self.name, "depth": self.depth, "seed": self.seed, "run": self.run,
-                "steps_estimate": self._k_used,
-                "change_points": sorted(self._changes)}
+        out = {"name": self.name, "depth": self.depth, "seed": self.seed, "run": self.run,
+               "steps_estimate": self._k_used,
+               "change_points": sorted(self._changes)}
+        if self.fault_rate is not None:
+            out["fault_rate"] = self.fault_rate
+        return out

@@ -1,5 +1,6 @@
 import random as _random
 
+from .._faults import FAULT_PREFIXES, sparse_choice
 from .base import Strategy
 
 
@@ -9,12 +10,17 @@ def run_rng(kind: str, seed: int, run: int) -> _random.Random:
 
 
 class Random(Strategy):
-    """Uniform choice at every decision, from a per-run generator derived from the seed."""
+    """Uniform choice at every decision, from a per-run generator derived from the seed.
+
+    Fault decisions (labels starting with a fault word, see detsim._faults) are
+    sparse instead: they deviate with probability ``fault_rate`` (None: the run's
+    fault plan rate), else a uniform draw would fire a fault at nearly every one."""
 
     name = "random"
 
-    def __init__(self, seed: int = 0):
+    def __init__(self, seed: int = 0, fault_rate: float | None = None):
         self.seed = int(seed)
+        self.fault_rate = fault_rate
         self.run = 0
         self._random = run_rng("random", self.seed, 0).random
 
@@ -24,7 +30,12 @@ class Random(Strategy):
         return True
 
     def choose(self, label, candidates, world) -> int:
+        if label != "schedule" and label.startswith(FAULT_PREFIXES):
+            return sparse_choice(self._random, len(candidates), self.fault_rate, world)
         return int(self._random() * len(candidates))
 
     def describe(self) -> dict:
-        return {"name": self.name, "seed": self.seed, "run": self.run}
+        out = {"name": self.name, "seed": self.seed, "run": self.run}
+        if self.fault_rate is not None:
+            out["fault_rate"] = self.fault_rate
+        return out
