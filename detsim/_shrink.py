@@ -1,16 +1,34 @@
 """Shrinking: delta debugging over deviations until the counterexample is 1-minimal.
 
-A deviation is (position, index, candidate name). Every accepted attempt is
+A deviation is (label, occurrence, index, candidate name): see Guided. Every accepted attempt is
 re-recorded, so the deviation list always describes a real run.
 """
 from __future__ import annotations
 
 from ._runner import execute
 from ._sched import Guided
+from .errors import StepBudgetExceeded
 
 
 def deviations_of(trace) -> list[tuple]:
-    return [(pos, d.chosen, d.choice) for pos, d in trace.deviations()]
+    """(label, occurrence of that label, index, candidate name) for each deviation."""
+    seen: dict = {}
+    out = []
+    for d in trace.decisions:
+        occ = seen.get(d.label, 0)
+        seen[d.label] = occ + 1
+        if d.chosen:
+            out.append((d.label, occ, d.chosen, d.choice))
+    return out
+
+
+def _candidates(trace, label: str, occ: int) -> tuple:
+    for d in trace.decisions:
+        if d.label == label:
+            if occ == 0:
+                return d.candidates
+            occ -= 1
+    return ()
 
 
 class _Shrinker:
@@ -23,9 +41,29 @@ class _Shrinker:
         if self.spent >= self.budget:
             return None
         self.spent += 1
-        result = execute(self.model, Guided(devs), self.settings)
+        try:
+            result = execute(self.model, Guided(devs), self.settings)
+        except StepBudgetExceeded:  # this candidate runs away: it does not reproduce
+            return None
         v = result.violation
         return result.trace if v is not None and v.property == self.prop else None
+
+    def single(self, trace, limit: int = 64):
+        """Often one deviation is the whole story: try each alone before bisecting,
+        keyed by label and, failing that, by position (a removed fault shifts later
+        positions, so the same position can land on a different, sufficient decision)."""
+        devs = deviations_of(trace)
+        if len(devs) > limit:
+            return None
+        for dev in devs:
+            found = self.attempt([dev])
+            if found is not None:
+                return found
+        for pos, d in trace.deviations():
+            found = self.attempt([(pos, d.chosen, d.choice)])
+            if found is not None:
+                return found
+        return None
 
     def ddmin(self, trace):
         devs, n = deviations_of(trace), 2
@@ -62,10 +100,10 @@ class _Shrinker:
 
     def lower(self, trace):
         devs = deviations_of(trace)
-        for i, (pos, idx, _) in enumerate(devs):
-            cands = trace.decisions[pos].candidates
+        for i, (label, occ, idx, _) in enumerate(devs):
+            cands = _candidates(trace, label, occ)
             for smaller in range(1, idx):
-                found = self.attempt(devs[:i] + [(pos, smaller, cands[smaller])] + devs[i + 1:])
+                found = self.attempt(devs[:i] + [(label, occ, smaller, cands[smaller])] + devs[i + 1:])
                 if found is not None:
                     return found
         return None
@@ -79,6 +117,7 @@ def shrink(model, trace, prop: str, settings: dict, budget: int = 2000):
         result = empty
         minimal = True
     else:
-        result, minimal = s.one_minimal(s.ddmin(trace))
+        single = s.single(trace)
+        result, minimal = s.one_minimal(single if single is not None else s.ddmin(trace))
     result.strategy = {"name": "shrunk", "from": dict(trace.strategy)}
     return result, s.spent, minimal

@@ -1,8 +1,12 @@
 """Runs a sparse set of deviations and takes the default everywhere else.
 
-Used by shrinking and by the Hypothesis strategies. Replay is tolerant: a
-deviation names the candidate it picked; if that candidate is present it is
-chosen, else the same index if it exists, else the default.
+Used by shrinking and by tests. A deviation is keyed either by its position in
+the decision list, ``(position, index, name)``, or by its label and occurrence,
+``(label, occurrence, index, name)``: "the 3rd decision labelled 'drop n1->n2 #3'".
+Label keys survive the removal of unrelated earlier decisions (a dropped fault no
+longer shifts every later position), which is what makes shrinking converge.
+Replay is tolerant: if the named candidate is present it is chosen, else the same
+index if it exists, else the default.
 """
 from .base import Strategy
 
@@ -11,11 +15,24 @@ class Guided(Strategy):
     name = "guided"
 
     def __init__(self, deviations=()):
-        # deviations: iterable of (position, index, candidate name)
-        self.deviations = {pos: (idx, cand) for pos, idx, cand in deviations}
+        self.deviations = {}
+        for dev in deviations:
+            if len(dev) == 3:
+                pos, idx, cand = dev
+                self.deviations[("#", pos)] = (idx, cand)
+            else:
+                label, occ, idx, cand = dev
+                self.deviations[(label, occ)] = (idx, cand)
+        self._seen: dict = {}
+
+    def begin(self, run: int) -> bool:
+        self._seen = {}
+        return True
 
     def choose(self, label, candidates, world) -> int:
-        dev = self.deviations.get(len(world.decisions))
+        occ = self._seen.get(label, 0)
+        self._seen[label] = occ + 1
+        dev = self.deviations.get((label, occ)) or self.deviations.get(("#", len(world.decisions)))
         if dev is None:
             return 0
         idx, cand = dev
@@ -25,4 +42,4 @@ class Guided(Strategy):
 
     def describe(self) -> dict:
         return {"name": self.name,
-                "deviations": [[p, i, c] for p, (i, c) in sorted(self.deviations.items())]}
+                "deviations": [[k[0], k[1], i, c] for k, (i, c) in self.deviations.items()]}
