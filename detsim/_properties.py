@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .errors import DetsimError
+
 
 @dataclass
 class Violation:
@@ -117,6 +119,10 @@ class Monitor:
         self.unseen = [p for p in props if p.kind == "sometimes"]
         self.reached: list[str] = []
         self.custom = [p for p in props if hasattr(p, "after_step")]
+        for p in self.custom:  # per-run setup (liveness properties), before the first step
+            attach = getattr(p, "attach", None)
+            if attach is not None:
+                attach(model, world)
         self.busy = bool(self.always or self.pending or self.unseen or self.custom)
 
     def _violation(self, prop, message: str) -> Violation:
@@ -124,17 +130,40 @@ class Monitor:
         return Violation(prop.name, message, w.now, w.steps, w.current_name)
 
     def after_step(self):
+        try:
+            return self._after_step()
+        except DetsimError:  # a ModelError from a property (e.g. a bad state()) stays an error
+            raise
+        except Exception as e:  # a raising predicate is a model defect, reported like a violation
+            return self._raised(e)
+
+    def _raised(self, error) -> Violation:
+        """Name the property whose predicate raised (found again only on this error path)."""
+        culprit = "a property"
+        for p in self.always + self.at_end + self.pending + self.unseen:
+            try:
+                p.pred(self.model)
+            except Exception:
+                culprit = f'property "{p.name}"'
+                break
+        w = self.world
+        return Violation(culprit.removeprefix("property ").strip('"'),
+                         f"{culprit} raised {type(error).__name__}: {error}",
+                         w.now, w.steps, w.current_name, error=type(error).__name__)
+
+    def _after_step(self):
         model = self.model
         for p in self.always:
             if not p.pred(model):
                 return self._violation(p, "predicate is false")
         if self.pending:
-            origin = getattr(self.world, "liveness_origin", 0)
+            origin = self.world.liveness_origin
+            now = self.world.now
             for p in list(self.pending):
+                if now > origin + p.within:  # the deadline first: a late success is still late
+                    return self._violation(p, f"not true by t={origin + p.within} (within={p.within})")
                 if p.pred(model):
                     self.pending.remove(p)
-                elif self.world.now > origin + p.within:
-                    return self._violation(p, f"not true by t={origin + p.within} (within={p.within})")
         if self.unseen:
             for p in list(self.unseen):
                 if p.pred(model):
@@ -147,11 +176,19 @@ class Monitor:
         return None
 
     def at_finish(self, quiescent: bool):
+        try:
+            return self._at_finish(quiescent)
+        except DetsimError:
+            raise
+        except Exception as e:
+            return self._raised(e)
+
+    def _at_finish(self, quiescent: bool):
         model = self.model
         for p in self.at_end:
             if not p.pred(model):
                 return self._violation(p, "predicate is false at the end of the run")
-        origin = getattr(self.world, "liveness_origin", 0)
+        origin = self.world.liveness_origin
         for p in self.pending:
             if p.pred(model):
                 continue

@@ -11,7 +11,7 @@ from . import __version__
 from ._model import build_model, fresh, model_params, model_ref
 from ._properties import Monitor, NoDeadlock, Violation
 from ._sched import Random, Replay
-from ._trace import Decision, Trace, encode_time
+from ._trace import Decision, Trace, decode_time, encode_time
 from ._world import HorizonReached, ProcessFailed, World
 from .errors import DetsimError, ModelError
 
@@ -112,11 +112,13 @@ def execute(proto, strategy, settings: dict | None = None) -> RunResult:
 
 def _trace(model, strategy, settings, world, violation, end) -> Trace:
     decisions = [Decision(*d) for d in world.decisions]
-    outcome = {"ok": violation is None, "end": end, "steps": world.steps, "time": encode_time(world.now),
+    outcome = {"ok": violation is None and end != "error", "end": end, "steps": world.steps,
+               "time": encode_time(world.now),
                "violation": violation.to_json() if violation else None}
+    outcome.update(world.__dict__.get("trace_notes", {}))  # e.g. state digests for no_livelock
     return Trace(model_ref(model), model_params(model), decisions,
                  strategy.describe() if strategy is not None else {"name": "fifo"},
-                 dict(settings), outcome, __version__)
+                 {k: encode_time(v) for k, v in settings.items()}, outcome, __version__)
 
 
 def run(model, strategy=None, **settings) -> RunResult:
@@ -134,7 +136,7 @@ def replay(trace_or_path, **settings) -> RunResult:
     """Re-execute a trace exactly; raises ReplayDivergence at the first difference."""
     trace = trace_or_path if isinstance(trace_or_path, Trace) else Trace.load(trace_or_path)
     model = build_model(trace.model, trace.params)
-    merged = dict(trace.settings)
+    merged = {k: decode_time(v) for k, v in trace.settings.items()}  # Fraction horizons are strings
     merged.update({k: v for k, v in settings.items() if v is not None})
     strategy = Replay(trace)
     result = execute(model, strategy, merged)
@@ -156,16 +158,29 @@ class CheckResult:
     one_minimal: bool | None = None
     path: str | None = None  # where the failing trace was saved, if it was
     counters: dict = field(default_factory=dict)  # world.count() totals over every run
+    notes: list = field(default_factory=list)  # liveness assumptions and vacuity warnings
 
     def report(self, path=None) -> str:
         from ._report import counterexample_report
 
         return counterexample_report(self, path or self.path)
 
+    @property
+    def fault_coverage(self) -> dict:
+        """Fault kind -> {"enabled": runs it was enabled in, "fired": faults fired}."""
+        from ._faults import fault_coverage
+
+        return fault_coverage(self.counters)
+
+    def fault_table(self) -> str:
+        from ._faults import coverage_table
+
+        return coverage_table(self.counters, self.runs)
+
     def __str__(self) -> str:
         if self.ok:
             tail = " (every schedule explored)" if self.exhausted else ""
-            return f"held over {self.runs} schedules{tail}"
+            return f"held over {self.runs} schedules{tail}" + "".join(f"\n  {n}" for n in self.notes)
         return self.report()
 
 
@@ -179,8 +194,9 @@ def check(model, strategy=None, runs: int = 100, shrink: bool = True, *,
     counters: dict[str, int] = {}
     done = 0
     for i in range(runs):
-        if not strategy.begin(i):
-            return _held(model, strategy, done, reached, wanted, True, counters)
+        if not strategy.begin(i):  # out of budget (Fifo, DFS max_runs) or truly exhausted (DFS)
+            exhausted = getattr(strategy, "exhausted", False)
+            return _fault_coverage(_held(model, strategy, done, reached, wanted, exhausted, counters))
         result = execute(model, strategy, settings)
         strategy.end(result)
         done += 1
@@ -195,9 +211,19 @@ def check(model, strategy=None, runs: int = 100, shrink: bool = True, *,
 
                 final, spent, minimal = do_shrink(model, original, result.violation.property,
                                                   settings, max_shrink_runs)
-            return CheckResult(False, done, final.violation, final, original, strategy.describe(),
-                               False, reached, spent, minimal, counters=counters)
-    return _held(model, strategy, done, reached, wanted, getattr(strategy, "exhausted", False), counters)
+            return _fault_coverage(CheckResult(False, done, final.violation, final, original,
+                                               strategy.describe(), False, reached, spent, minimal,
+                                               counters=counters))
+    return _fault_coverage(_held(model, strategy, done, reached, wanted,
+                                 getattr(strategy, "exhausted", False), counters))
+
+
+def _fault_coverage(result: CheckResult) -> CheckResult:
+    """A campaign that asked for faults but fired none warns (and says so in notes)."""
+    from ._faults import warn_coverage
+
+    result.notes.extend(warn_coverage(result.counters, result.runs))
+    return result
 
 
 def _held(model, strategy, done, reached, wanted, exhausted, counters) -> CheckResult:
@@ -206,5 +232,8 @@ def _held(model, strategy, done, reached, wanted, exhausted, counters) -> CheckR
     if missing:
         v = Violation(missing[0], f"sometimes-property never held in {done} runs (vacuous campaign?)",
                       None, 0, "-")
+    from ._liveness import campaign_notes
+
+    notes = campaign_notes(model, counters, done) if v is None else []
     return CheckResult(v is None, done, v, None, None, strategy.describe(), exhausted, reached,
-                       counters=counters)
+                       counters=counters, notes=notes)

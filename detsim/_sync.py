@@ -42,6 +42,8 @@ class Mutex:
         world = self.world
         task = current_task(world, f"{self.name}.acquire()")
         event = world.event()
+        if world.wait_log is not None:  # starvation bookkeeping, only when a property asks
+            world.wait_log.arrive(self.name, task.name)
         if self.holder is None:
             self._grant(task, event)
         else:
@@ -63,6 +65,8 @@ class Mutex:
         self.holder = task
         self._acquisitions += 1
         self.world.waitfor.hold(self, task)
+        if self.world.wait_log is not None:
+            self.world.wait_log.grant(self.name, task.name)
         if event is not None:
             event.succeed()
 
@@ -115,6 +119,8 @@ class Semaphore:
         world = self.world
         task = current_task(world, f"{self.name}.acquire()")
         event = world.event()
+        if world.wait_log is not None:
+            world.wait_log.arrive(self.name, task.name)
         if self.available > 0 and not self._waiters:
             self._grant(task, event)
         else:
@@ -127,6 +133,8 @@ class Semaphore:
         self._acquisitions += 1
         self._max_held = max(self._max_held, len(self.holders))
         self.world.waitfor.hold(self, task)
+        if self.world.wait_log is not None:
+            self.world.wait_log.grant(self.name, task.name)
         event.succeed()
 
     def release(self) -> None:

@@ -138,8 +138,13 @@ class Trace:
             if not ok:
                 raise bad(f"decision {i} is malformed (needs step, time, label, candidates[>=2 strings], chosen index)")
             decisions.append(Decision(d["step"], time, d["label"], tuple(cands), chosen))
-        return cls(model, dict(data.get("params", {})), decisions, dict(data.get("strategy", {})),
-                   dict(data.get("settings", {})), dict(data.get("outcome", {})), str(data.get("detsim", "")))
+        trace = cls(model, dict(data.get("params", {})), decisions, dict(data.get("strategy", {})),
+                    dict(data.get("settings", {})), dict(data.get("outcome", {})), str(data.get("detsim", "")))
+        try:
+            trace.violation  # a stored violation must be readable, not a crash later in `show`
+        except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError):
+            raise bad('"outcome.violation" is malformed (needs property, message, time, step, process)') from None
+        return trace
 
     # ---- for people --------------------------------------------------------
     def describe(self) -> str:

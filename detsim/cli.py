@@ -6,7 +6,7 @@ import json
 import os
 import sys
 
-from .errors import DetsimError, ModelError, ReplayDivergence, StepBudgetExceeded, TraceFormatError
+from .errors import DetsimError, ModelError
 
 EXIT_HELD, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
 
@@ -114,19 +114,12 @@ def main(argv=None) -> int:
         return EXIT_USAGE if e.code else EXIT_HELD
     try:
         return args.func(args)
-    except (ModelError, TraceFormatError) as e:
+    except DetsimError as e:  # bad input, a divergent trace or a runaway model: one line, exit 2
         print(f"detsim: error: {e}", file=sys.stderr)
         return EXIT_USAGE
-    except ReplayDivergence as e:
-        print(f"detsim: {e}", file=sys.stderr)
-        return EXIT_VIOLATION
-    except StepBudgetExceeded as e:
-        print(f"detsim: {e}", file=sys.stderr)
-        return EXIT_VIOLATION
-    except DetsimError as e:
-        print(f"detsim: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
-
+    except BrokenPipeError:  # `detsim check ... | head`
+        sys.stderr.close()
+        return EXIT_HELD
 
 if __name__ == "__main__":
     sys.exit(main())
