@@ -4,6 +4,12 @@ SimPy orders events by (time, priority, id). Events due *now* are kept here in
 per-priority FIFO lists instead of the heap, so a tie among NORMAL events can be
 handed to the strategy; index 0 is SimPy's own order. URGENT events (process
 start, interrupts) stay first-come: reordering them crashes SimPy.
+
+Hot path (bench/engine_overhead.py): future NORMAL events wait in one list per
+distinct time (schedule order = SimPy's id order) instead of one heap entry each.
+Ties decided by an index-only strategy (Fifo, Random) are recorded in a flat list
+and turned into decision tuples only when ``decisions`` is read: thousands of
+retained tuples per run would otherwise keep the cyclic GC busy.
 """
 from __future__ import annotations
 
@@ -13,8 +19,11 @@ from heapq import heappop, heappush
 
 import simpy
 from simpy.core import EmptySchedule, Infinity, StopSimulation
-from simpy.events import NORMAL, URGENT, Condition, Event, Process
+from simpy.events import NORMAL, URGENT, Condition, Event, Process, Timeout
 
+from ._services import WorldServices
+from ._sched.fifo import Fifo
+from ._sched.random import Random
 from .errors import ModelError, StepBudgetExceeded
 
 DEFAULT_MAX_STEPS = 200_000
@@ -65,11 +74,19 @@ def event_label(event) -> str:
     callbacks = event.callbacks
     if callbacks:
         owner = getattr(callbacks[0], "__self__", None)
+        kind = type(owner)
+        if kind is Task:  # the common cases first: this runs once per tied event
+            return owner._name
+        if kind is Process:
+            return owner._generator.__name__  # = Process.name
+        if owner is event and len(callbacks) > 1:
+            # a Condition's own _build_value comes first; whoever waits on it is next
+            owner = getattr(callbacks[1], "__self__", None)
         if isinstance(owner, Task):
             return owner._name
         if isinstance(owner, Process):
             return owner.name
-        if isinstance(owner, Condition):
+        if isinstance(owner, Condition) and owner is not event:
             return event_label(owner)
     if isinstance(event, Task):
         return f"{event._name}:exit"
@@ -86,8 +103,15 @@ def option_name(option, index: int) -> str:
     return name if isinstance(name, str) else f"{type(option).__name__}#{index}"
 
 
-class World(simpy.Environment):
+class World(WorldServices, simpy.Environment):
     """Virtual time plus a choice source. See DESIGN.md §2 for the public names."""
+
+    # Slots for what every step touches: an instance dict past 30 keys (other state
+    # is added lazily) loses CPython's fast attribute path and costs the hot path ~8%.
+    __slots__ = ("_now", "_queue", "_eid", "_active_proc", "strategy", "_decisions", "_ops", "steps",
+                 "_limit", "alarm", "max_steps", "instant_budget", "horizon", "_instant_start",
+                 "_urgent", "_normal", "_names", "_named", "_late", "_times", "_buckets",
+                 "_last_callbacks")
 
     def __init__(self, strategy=None, *, max_steps: int = DEFAULT_MAX_STEPS,
                  instant_budget: int = DEFAULT_INSTANT_BUDGET, horizon=None):
@@ -106,19 +130,62 @@ class World(simpy.Environment):
         self.primitives: dict[str, object] = {}
         self._urgent: deque = deque()
         self._normal: list = []
-        self._names: list = []  # labels of _normal[:_named], filled lazily at decision time
+        self._names: list = []  # labels of _normal[:_named] (once _ops is flushed), filled at decision time
         self._named = 0
         self._late: deque = deque()  # priority -1: StopSimulation re-schedules
+        self._times: list = []  # heap of the future times that have NORMAL events
+        self._buckets: dict = {}  # time -> the NORMAL events due then, in schedule order
         self._instant_start = 0
+        self._limit = 0  # step count that triggers _over_budget; 0 = not computed yet
         self._blame = None
+        self._last_callbacks = ()
         from ._waitfor import WaitForGraph
 
         self.waitfor = WaitForGraph(self)
 
     # ---- the control point -------------------------------------------------
+    @property
+    def decisions(self) -> list:
+        """Every decision so far, as (step, time, label, candidates, chosen) tuples."""
+        if self._ops:
+            self._flush()
+        return self._decisions
+
+    @decisions.setter
+    def decisions(self, rows: list) -> None:
+        self._decisions, self._ops = rows, []
+
+    def _flush(self) -> None:
+        """Replay the compact record (see step) into decision tuples."""
+        ops, names, rows = self._ops, self._names, self._decisions
+        i, end = 0, len(ops)
+        while i < end:
+            step = ops[i]
+            if step is None:  # the due list emptied while its last event was named
+                names.clear()
+                i += 1
+                continue
+            new = ops[i + 3]
+            if new:
+                names += ops[i + 4:i + 4 + new]
+            chosen = ops[i + 2]
+            rows.append((step, ops[i + 1], "schedule", tuple(names), chosen))
+            names.pop(chosen)
+            i += 4 + new
+        ops.clear()
+
     def schedule(self, event, priority=NORMAL, delay=0):
         if delay:
-            heappush(self._queue, (self._now + delay, priority, next(self._eid), event))
+            if priority == NORMAL:
+                when = self._now + delay
+                bucket = self._buckets.get(when)
+                if bucket is None:
+                    self._buckets[when] = [event]
+                    heappush(self._times, when)
+                else:
+                    bucket.append(event)
+            else:
+                heappush(self._queue, (self._now + delay, priority, next(self._eid), event))
         elif priority == NORMAL:
             self._normal.append(event)
         elif priority == URGENT:
@@ -129,58 +196,88 @@ class World(simpy.Environment):
     def peek(self):
         if self._late or self._urgent or self._normal:
             return self._now
-        try:
-            return self._queue[0][0]
-        except IndexError:
-            return Infinity
+        times, queue = self._times, self._queue
+        if queue and (not times or queue[0][0] < times[0]):
+            return queue[0][0]
+        return times[0] if times else Infinity
 
     def _advance(self) -> None:
-        """Move every event of the next instant from the heap into the due lists."""
-        queue = self._queue
-        if not queue:
+        """Make the next instant's events due: other priorities from the heap, then
+        the NORMAL bucket (the due lists are all empty when this is called)."""
+        times, queue = self._times, self._queue
+        if queue and (not times or queue[0][0] < times[0]
+                      or (queue[0][0] == times[0] and queue[0][1] < NORMAL)):
+            when = queue[0][0]
+        elif times:
+            when = times[0]
+        else:
             raise EmptySchedule
-        when = queue[0][0]
         if self.horizon is not None and when > self.horizon:
             raise HorizonReached
         self._now = when
-        self._instant_start = self.steps
+        self._instant_start = steps = self.steps
+        limit = steps + self.instant_budget
+        self._limit = limit if limit < self.max_steps else self.max_steps
         while queue and queue[0][0] == when:
             _, priority, _, event = heappop(queue)
-            self.schedule(event, priority)
+            (self._urgent if priority == URGENT else self._late).append(event)
+        if times and times[0] == when:
+            heappop(times)
+            self._normal = self._buckets.pop(when)
 
-    def _pick(self, normal: list) -> int:
+    def _pick(self, normal: list, n: int) -> int:
+        """A strategy that reads the candidates: name the new ones, ask, record."""
+        if self._ops:
+            self._flush()
         names = self._names
-        for j in range(self._named, len(normal)):
+        for j in range(self._named, n):
             names.append(event_label(normal[j]))
-        self._named = len(normal)
-        return self.decide("schedule", tuple(names))
+        chosen = self.decide("schedule", tuple(names))
+        names.pop(chosen)
+        return chosen
 
     def step(self):
-        if self._late:
-            event = self._late.popleft()
-        elif self._urgent:
-            event = self._urgent.popleft()
-        elif self._normal:
+        if self._late or self._urgent:
+            event = self._late.popleft() if self._late else self._urgent.popleft()
+        else:
             normal = self._normal
-            if len(normal) == 1:
+            n = len(normal)
+            if not n:
+                self._advance()
+                if self._late or self._urgent:
+                    return self.step()
+                normal = self._normal
+                n = len(normal)
+            if n > 1:
+                named, strategy = self._named, self.strategy
+                kind = type(strategy)
+                if kind is Random or kind is Fifo or strategy is None:
+                    # Index-only strategies never read the names: log them flat (step,
+                    # time, chosen, number of new labels, new labels...) for _flush.
+                    chosen = int(strategy._random() * n) if kind is Random else 0  # = Random.choose
+                    ops = self._ops
+                    ops += (self.steps, self._now, chosen, n - named)
+                    for j in range(named, n):
+                        ops.append(event_label(normal[j]))
+                else:
+                    chosen = self._pick(normal, n)
+                event = normal.pop(chosen)
+                self._named = n - 1
+            else:
                 event = normal.pop()
                 if self._named:
-                    self._names.pop()
                     self._named = 0
-            else:
-                i = self._pick(normal)
-                event = normal.pop(i)
-                self._names.pop(i)
-                self._named -= 1
-        else:
-            self._advance()
-            return self.step()
-        self.steps += 1
-        if self.steps - self._instant_start > self.instant_budget or self.steps > self.max_steps:
+                    if self._ops:
+                        self._ops.append(None)
+                    else:
+                        self._names.pop()
+        self.steps = steps = self.steps + 1
+        if steps > self._limit:
             self._over_budget(event)
 
         # From here on this is SimPy's Environment.step, unchanged.
         callbacks, event.callbacks = event.callbacks, None
+        self._last_callbacks = callbacks  # names the process for violations found after the step
         try:
             for callback in callbacks:
                 callback(event)
@@ -192,8 +289,13 @@ class World(simpy.Environment):
             raise ProcessFailed(event, event._value)
 
     def _over_budget(self, event) -> None:
-        """Watch a short window more, then blame the process that ran most."""
+        """Past _limit: refresh a stale limit; else watch a short window more, then
+        blame the process that ran most."""
         if self._blame is None:
+            limit = min(self._instant_start + self.instant_budget, self.max_steps)
+            if self.steps <= limit:
+                self._limit = limit
+                return
             self._blame = {}
             self._blame_until = self.steps + _BLAME_WINDOW
         who = event_label(event)
@@ -206,6 +308,11 @@ class World(simpy.Environment):
         raise StepBudgetExceeded(
             f"step budget of {budget} exceeded at step {self.steps}, t={self._now}, "
             f"process {culprit} (ran {self._blame[culprit]} of the last {_BLAME_WINDOW} steps)")
+
+    def timeout(self, delay, value=None) -> Timeout:
+        """SimPy's BoundClass.bind_early skips subclasses, so each call went through the
+        descriptor; a plain method is as fast as SimPy's own binding (bench/README.md)."""
+        return Timeout(self, delay, value)
 
     # ---- choices -------------------------------------------------------------
     def decide(self, label: str, candidates: tuple) -> int:
@@ -245,40 +352,12 @@ class World(simpy.Environment):
 
     @property
     def current_name(self) -> str:
+        """The running process, or between steps the process the last step resumed."""
         proc = self._active_proc
-        return proc.name if proc is not None else "-"
-
-    # ---- primitives ----------------------------------------------------------
-    def _register(self, primitive):
-        if primitive.name in self.primitives:
-            raise ModelError(f"a primitive named {primitive.name!r} already exists")
-        self.primitives[primitive.name] = primitive
-        return primitive
-
-    def mutex(self, name: str):
-        from ._sync import Mutex
-
-        return self._register(Mutex(self, name))
-
-    def semaphore(self, name: str, permits: int = 1):
-        from ._sync import Semaphore
-
-        return self._register(Semaphore(self, name, permits))
-
-    def channel(self, name: str, capacity: int = 1):
-        from ._channel import Channel
-
-        return self._register(Channel(self, name, capacity))
-
-    def count(self, key: str, n: int = 1) -> None:
-        """Bump a named counter (reported per run and summed over a campaign)."""
-        self.counters[key] = self.counters.get(key, 0) + n
-
-    def history(self, name: str):
-        """A client-operation history (invoke/ok/fail/info) stamped with virtual time."""
-        histories = self.__dict__.setdefault("histories", {})
-        if name not in histories:
-            from .history import History
-
-            histories[name] = History(name, now=lambda: self._now)
-        return histories[name]
+        if proc is not None:
+            return proc.name
+        for callback in self._last_callbacks:
+            owner = getattr(callback, "__self__", None)
+            if isinstance(owner, Process):
+                return owner.name
+        return "-"

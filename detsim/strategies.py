@@ -42,8 +42,18 @@ def deviations(max_position: int = 64, max_deviations: int = 8, max_index: int =
     return st.lists(pair, max_size=max_deviations, unique_by=lambda p: p[0]).map(Deviations)
 
 
+def _from_seed(seed: int, max_depth: int = 3):
+    """One seed, one schedule: mostly Random, PCT one time in eight. Splitting the
+    search across two drawn branches wasted examples: Hypothesis starts every search
+    at the same simplest examples of each branch (bench/README.md)."""
+    if seed % 8 == 7:
+        return PCT(2 + (seed >> 3) % (max_depth - 1), seed)
+    return Random(seed)
+
+
 def schedules(kind: str = "mixed", max_depth: int = 3):
-    """Schedules for ``detsim.run``: "random", "pct", "deviations" or "mixed" (random + pct)."""
+    """Schedules for ``detsim.run``: "random", "pct", "deviations" or "mixed"
+    (the default: a drawn seed that selects Random, or PCT one time in eight)."""
     seeds = st.integers(0, 2**32 - 1)
     random = st.builds(Random, seed=seeds)
     pct = st.builds(PCT, depth=st.integers(2, max_depth), seed=seeds)
@@ -54,7 +64,7 @@ def schedules(kind: str = "mixed", max_depth: int = 3):
     if kind == "deviations":
         return deviations()
     if kind == "mixed":
-        return st.one_of(random, pct)
+        return seeds.map(lambda seed: _from_seed(seed, max(2, max_depth)))
     raise ValueError(f"unknown schedule kind {kind!r} (random, pct, deviations, mixed)")
 
 
