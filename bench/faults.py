@@ -9,10 +9,8 @@ Sections:
    their default fault plans, against the same models with no fault kinds enabled;
 2. the fault-coverage table of one campaign (GSet, op form);
 3. planted bugs: schedules to the first failure and shrunk deviations, over seeds;
-4. shrink quality: detsim's shrinker anchors each deviation at its position in the
-   decision list. A prototype that anchors non-schedule decisions (faults, latencies,
-   model choices) by (label, occurrence) instead is measured side by side. The
-   prototype lives in this file only; it is a proposal, not part of detsim.
+   (detsim's shrinker keys deviations by (label, occurrence), see _sched/guided.py;
+   an earlier position-keyed version is what section 4 of older runs compared).
 """
 from __future__ import annotations
 
@@ -24,9 +22,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import detsim  # noqa: E402
-import detsim._shrink as shrink_module  # noqa: E402
 from detsim._runner import execute  # noqa: E402
-from detsim._sched.base import Strategy  # noqa: E402
 from models.crdt import CRDTS, DEFAULT_FAULTS as CRDT_FAULTS, GSet, LWWRegister, TwoPSet  # noqa: E402
 from models.lease import DEFAULT_FAULTS as LEASE_FAULTS, Lease  # noqa: E402
 
@@ -95,83 +91,6 @@ def section_bugs(seeds: int) -> dict:
     return out
 
 
-# ---- a label-anchored shrinker (prototype, for comparison only) --------------------
-def _label_deviations(trace) -> list:
-    seen, out = {}, []
-    for pos, d in enumerate(trace.decisions):
-        k = seen.get(d.label, 0)
-        seen[d.label] = k + 1
-        if d.chosen:
-            out.append((pos, d.chosen, d.choice, d.label, k))
-    return out
-
-
-class LabelGuided(Strategy):
-    """Schedule ties by position (their labels repeat); every other decision by
-    (label, occurrence), so removing a deviation does not move the others."""
-
-    name = "guided"
-
-    def __init__(self, deviations):
-        self.by_label = {(lab, k): (i, c) for pos, i, c, lab, k in deviations if lab != "schedule"}
-        self.by_pos = {pos: (i, c) for pos, i, c, lab, k in deviations if lab == "schedule"}
-        self.seen: dict = {}
-
-    def choose(self, label, candidates, world) -> int:
-        if label == "schedule":
-            dev = self.by_pos.get(len(world.decisions))
-        else:
-            k = self.seen.get(label, 0)
-            self.seen[label] = k + 1
-            dev = self.by_label.get((label, k))
-        if dev is None:
-            return 0
-        index, name = dev
-        if name in candidates:
-            return candidates.index(name)
-        return index if index < len(candidates) else 0
-
-
-def _attempt(self, devs):
-    if self.spent >= self.budget:
-        return None
-    self.spent += 1
-    result = execute(self.model, LabelGuided(devs), self.settings)
-    v = result.violation
-    return result.trace if v is not None and v.property == self.prop else None
-
-
-def _lower(self, trace):
-    devs = _label_deviations(trace)
-    for i, (pos, idx, _, lab, k) in enumerate(devs):
-        cands = trace.decisions[pos].candidates
-        for smaller in range(1, idx):
-            found = self.attempt(devs[:i] + [(pos, smaller, cands[smaller], lab, k)] + devs[i + 1:])
-            if found is not None:
-                return found
-    return None
-
-
-def section_shrink(seeds: int, positional: dict) -> None:
-    print(f"\n## 4. shrunk deviations: position-anchored (detsim) vs label-anchored (prototype), {seeds} seeds")
-    saved = (shrink_module.deviations_of, shrink_module._Shrinker.attempt, shrink_module._Shrinker.lower)
-    shrink_module.deviations_of = _label_deviations
-    shrink_module._Shrinker.attempt, shrink_module._Shrinker.lower = _attempt, _lower
-    try:
-        print(f"{'bug':<28} {'position: median/max':>21} {'label: median/max':>18}")
-        for name, (make, _) in BUGS.items():
-            devs = []
-            for seed in range(seeds):
-                result = detsim.check(make(), detsim.Random(seed), runs=500)
-                if not result.ok:
-                    devs.append(len(result.trace.deviations()))
-            pos = positional[name]
-            print(f"{name:<28} {statistics.median(pos):>14}/{max(pos):<6} {statistics.median(devs):>11}/{max(devs)}")
-    finally:
-        shrink_module.deviations_of = saved[0]
-        shrink_module._Shrinker.attempt, shrink_module._Shrinker.lower = saved[1], saved[2]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -180,8 +99,7 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpu(s)\n")
     section_speed(runs)
     section_coverage(runs)
-    positional = section_bugs(seeds)
-    section_shrink(seeds, positional)
+    section_bugs(seeds)
 
 
 if __name__ == "__main__":

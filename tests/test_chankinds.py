@@ -4,21 +4,8 @@ import pytest
 import detsim
 
 
-class Script(detsim.Model):
-    procs: dict = {}
+from scripted import scripted
 
-    def make(self, world):
-        pass
-
-    def setup(self, world):
-        self.log = []
-        self.make(world)
-        for name, fn in self.procs.items():
-            world.spawn(name, fn(self, world))
-
-
-def scripted(make, **procs):
-    return type("Scripted", (Script,), {"make": make, "procs": procs})()
 
 
 def run_ok(make, **procs):

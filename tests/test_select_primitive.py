@@ -6,24 +6,8 @@ import detsim
 from detsim._sched.guided import Guided
 
 
-class Script(detsim.Model):
-    """Processes given as generator functions (model, world); primitives made by ``make``."""
+from scripted import scripted
 
-    procs: dict = {}
-
-    def make(self, world):
-        pass
-
-    def setup(self, world):
-        self.log = []
-        self.make(world)
-        for name, fn in self.procs.items():
-            world.spawn(name, fn(self, world))
-
-
-def scripted(make, extra_properties=(), **procs):
-    return type("Scripted", (Script,), {"make": make, "procs": procs,
-                                        "properties": lambda self: list(extra_properties)})()
 
 
 def two_full_channels(policy, n_items=4, properties=()):

@@ -1,6 +1,5 @@
 """World basics: checkpoint/spawn/choose, budgets and horizon, exceptions, properties."""
 import re
-from dataclasses import dataclass, field
 
 import pytest
 

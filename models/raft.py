@@ -1,0 +1,761 @@
+"""Raft (Ongaro & Ousterhout, "In Search of an Understandable Consensus Algorithm", §5)
+with a linearizable key-value store on top, over a faulty network.
+
+Nodes ``s1..sN`` are servers, ``c1..cK`` clients. Each server runs two processes:
+a receiver that handles one message per step, and a timer (election timeout for a
+follower or candidate, heartbeats for a leader) that is respawned on each role change.
+
+* Election timeouts are choices (``timeout sI``), drawn on every role change and new
+  term (as etcd does), and measured on the node's own clock (skew, drift and jumps
+  are faults). Index 0 is staggered by server number, so the default run is calm.
+* RequestVote carries (lastLogIndex, lastLogTerm) and is granted only to a candidate
+  whose log is at least as up-to-date (§5.4.1); a candidate re-sends it to servers
+  that have not answered.
+* AppendEntries has the consistency check on (prevLogIndex, prevLogTerm) and truncates
+  conflicting suffixes; the leader backs off nextIndex on a rejection. A leader
+  replicates on its heartbeat tick (every ``HEARTBEAT``), not on each client request.
+* Commit: the leader counts replicas only of entries from its current term (§5.4.2).
+* ``currentTerm``, ``votedFor`` and the log are written to disk (sync) before the
+  server answers; a crash loses the rest (role, commit index, the state machine),
+  and a restarted server rebuilds its state machine by re-applying committed entries.
+* Any message with a higher term makes the receiver adopt it and step down.
+* Clients run ``ops`` operations each (appends and gets on two keys), one at a time,
+  through the log. A client retries on a timeout or a redirect with the same
+  sequence number; the state machine keeps each client's last (seq, result), so a
+  retried command takes effect once (§8). An operation the client gives up on, or
+  that is still running when the run ends, is recorded as ``info`` (unknown outcome).
+
+Properties (ghost state: leaders per term, entries committed by a leader, entries applied):
+Election Safety, Log Matching, Leader Completeness and State Machine Safety after every
+step; "a leader is elected after heal" within ``within`` of ``heal_at``; the KV history
+is linearizable; sometimes-guards for a leader, a commit, a leader that crashes after
+replicating an entry of its term, and a term of 4 or more.
+
+Planted bugs:
+* ``figure8``: the leader commits an entry as soon as a majority stores it, whatever
+  its term (Figure 8 of the paper; CATALOGUE.md).
+* ``vote-not-durable``: votedFor is not written to disk, so a server that crashes and
+  restarts may vote twice in one term.
+* ``no-term-check``: AppendEntries from a stale leader (a lower term) is accepted.
+* ``stale-read`` (not in CATALOGUE.md; it shows that the linearizability property can
+  fail): a leader answers a get from its own state machine without a log entry, so a
+  leader that was deposed without knowing it, or that has not applied every committed
+  entry yet, returns a stale value.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import detsim
+
+FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
+HEARTBEAT = 2  # leader tick (node time)
+VOTE_RETRY = 4  # a candidate re-sends RequestVote to silent servers this often
+ELECTION_TIMEOUTS = (10, 12, 14, 16, 18, 20, 22)
+CLIENT_TIMEOUT = 10
+CLIENT_ATTEMPTS = 8
+KEYS = ("x", "y")
+
+DEFAULT_FAULTS = {"kinds": ["drop", "duplicate", "partition", "crash", "pause", "clock"],
+                  "swarm": True, "rate": 0.05, "every": 4, "durations": [5, 15, 30],
+                  "skew": 1, "drift": "1/10", "jump": 3}
+# Crashes only at crash points (no nemesis tick before heal_at), frequent and long enough
+# for a new election to happen meanwhile: the faults the Figure 8 story is made of.
+CRASH_POINT_FAULTS = {"kinds": ["crash"], "rate": 0.4, "every": 1000, "durations": [10, 30]}
+# Long pauses: a paused leader wakes up in an old term with client requests queued.
+PAUSE_FAULTS = {"kinds": ["pause"], "rate": 0.05, "every": 4, "durations": [10, 30]}
+
+
+def timeouts_of(index: int) -> tuple:
+    """Election timeouts of server ``index`` (0-based): all of them, the default first.
+    Defaults are staggered so that, without deviations, s1 times out first."""
+    k = index % len(ELECTION_TIMEOUTS)
+    return ELECTION_TIMEOUTS[k:] + ELECTION_TIMEOUTS[:k]
+
+
+def terms_of(log) -> str:
+    """A log as the terms of its entries, as drawn in the paper's figures."""
+    return "[" + " ".join(str(term) for term, _ in log) + "]"
+
+
+def command_text(cmd) -> str:
+    client, seq, f, key, value = cmd
+    return f"{client}#{seq} {key}+={value}" if f == "append" else f"{client}#{seq} get {key}"
+
+
+class Server:
+    """One incarnation of a Raft server: volatile state plus copies of what is on disk."""
+
+    def __init__(self, model, node, index: int):
+        self.model, self.node, self.name, self.index = model, node, node.name, index
+        disk = node.disk
+        self.term = disk.read("term", 0)
+        self.voted = disk.read("vote") if model.bug != "vote-not-durable" else None
+        self.log = disk.read("log", ())  # tuple of (term, command)
+        self.role = FOLLOWER
+        self.leader = None  # whom this server believes leads its term
+        self.commit = 0
+        self.applied = 0
+        self.kv: dict = {}
+        self.sessions: dict = {}  # client -> (last seq applied, its result)
+        self.votes: set = set()  # servers that answered this candidacy
+        self.granted: set = set()  # servers that granted their vote (self included)
+        self.next_index: dict = {}
+        self.match: dict = {}
+        self.waiting: set = set()  # (client, seq) this leader must answer once applied
+        self.replicated_own = False  # ghost: some follower stores an entry of this leader's term
+        self.episode = 0
+        self.vote_due = 0
+        self.deadline = 0
+        self.peers = [p for p in model.names if p != self.name]
+        self.majority = len(model.names) // 2 + 1
+
+    # ---- durable state --------------------------------------------------------------------
+    def save_term(self) -> None:
+        disk = self.node.disk
+        disk.write("term", self.term)
+        if self.model.bug != "vote-not-durable":
+            disk.write("vote", self.voted)
+
+    def save_log(self) -> None:
+        self.node.disk.write("log", self.log)
+        self.model.log_version += 1
+
+    # ---- roles and timers -------------------------------------------------------------------
+    def start(self) -> None:
+        self.reset_election(redraw=True)
+        self.spawn_timer()
+        self.node.spawn(f"receiver{self.node.incarnation}", self.receiver(), daemon=True)
+
+    def spawn_timer(self) -> None:
+        self.episode += 1
+        self.node.spawn(f"timer{self.node.incarnation}.{self.episode}", self.timer(self.episode), daemon=True)
+
+    def reset_election(self, redraw: bool = False) -> None:
+        if redraw or not hasattr(self, "timeout"):
+            self.timeout = self.model.world.choose(f"timeout {self.name}", timeouts_of(self.index))
+        self.deadline = self.node.clock() + self.timeout
+
+    def become(self, role: str) -> None:
+        old = self.role
+        self.role = role
+        if role != LEADER:
+            self.waiting.clear()
+        if old != role:
+            self.model.role_version += 1
+            self.model.note(self.name, f"{role} t{self.term}" + (f" log {terms_of(self.log)}" if role == LEADER else ""))
+            if old == LEADER or role == LEADER or (old == FOLLOWER and role == CANDIDATE):
+                self.spawn_timer()
+
+    def adopt_term(self, term: int) -> None:
+        """A message from a higher term: adopt it and step down (§5.1)."""
+        self.term, self.voted = term, None
+        self.save_term()
+        self.leader = None
+        was_leader = self.role == LEADER
+        if self.role != FOLLOWER:
+            self.become(FOLLOWER)
+        # A new timeout for the new term, but the running deadline stays: only a leader's
+        # AppendEntries or a granted vote defer an election (Figure 2). Else a candidate
+        # that can never win (its log is behind) would keep everyone else from timing out.
+        deadline = self.deadline
+        self.reset_election(redraw=True)
+        if not was_leader:
+            self.deadline = deadline
+
+    def timer(self, episode: int):
+        node = self.node
+        while self.episode == episode:
+            now = node.clock()
+            if self.role == LEADER:
+                self.replicate()
+                wait = HEARTBEAT
+            elif now >= self.deadline:
+                self.start_election()
+                wait = min(self.deadline, self.vote_due) - node.clock()
+            else:
+                if self.role == CANDIDATE and now >= self.vote_due:
+                    self.request_votes(retry=True)
+                due = min(self.deadline, self.vote_due) if self.role == CANDIDATE else self.deadline
+                wait = due - now
+            if self.episode != episode:
+                return
+            yield node.sleep(max(wait, 0))
+
+    # ---- elections ------------------------------------------------------------------------------
+    def start_election(self) -> None:
+        self.term += 1
+        self.voted = self.name
+        self.save_term()
+        self.votes = {self.name}
+        self.granted = {self.name}
+        self.leader = None
+        self.model.max_term = max(self.model.max_term, self.term)
+        self.model.world.count("raft:elections")
+        self.reset_election(redraw=True)
+        if self.role != CANDIDATE:
+            self.become(CANDIDATE)
+        else:
+            self.model.note(self.name, f"candidate t{self.term}")
+        self.request_votes(retry=False)
+
+    def request_votes(self, retry: bool) -> None:
+        last = len(self.log)
+        last_term = self.log[-1][0] if last else 0
+        body = ("RV", self.term, last, last_term)
+        sent = []
+        for peer in self.peers:
+            if peer not in self.votes:
+                sent.append((peer, self.node.send(peer, body).number))
+        self.vote_due = self.node.clock() + VOTE_RETRY
+        self.model.note_sent(self.name, f"{'re-' if retry else ''}RequestVote t{self.term}", sent)
+
+    def on_request_vote(self, src, term, last, last_term) -> None:
+        if term > self.term:
+            self.adopt_term(term)
+        my_last = len(self.log)
+        my_last_term = self.log[-1][0] if my_last else 0
+        up_to_date = last_term > my_last_term or (last_term == my_last_term and last >= my_last)
+        granted = term == self.term and self.voted in (None, src) and up_to_date
+        if not granted and term == self.term:
+            why = f"voted {self.voted}" if self.voted not in (None, src) else f"log {terms_of(self.log)} is ahead"
+            self.model.note(self.name, f"refuses {src} t{term}: {why}")
+        if granted:
+            if self.voted is None:
+                self.voted = src
+                self.save_term()
+                self.model.note(self.name, f"votes {src} t{term}")
+                self.crash_point("after voting")
+            self.reset_election()
+        self.node.send(src, ("RVR", self.term, granted))
+
+    def on_vote(self, src, term, granted) -> None:
+        if term > self.term:
+            self.adopt_term(term)
+            return
+        if self.role != CANDIDATE or term != self.term:
+            return
+        self.votes.add(src)  # answered: no need to ask again
+        if granted:
+            self.granted.add(src)
+            if len(self.granted) >= self.majority:
+                self.become_leader()
+
+    def become_leader(self) -> None:
+        model = self.model
+        self.leader = self.name
+        self.next_index = {p: len(self.log) + 1 for p in self.peers}
+        self.match = {p: 0 for p in self.peers}
+        self.replicated_own = False
+        model.elected(self)
+        self.become(LEADER)
+
+    # ---- log replication ----------------------------------------------------------------------------
+    def replicate(self, only=None) -> None:
+        """AppendEntries to every peer (or one): the entries from its nextIndex on."""
+        log = self.log
+        for peer in (self.peers if only is None else (only,)):
+            nxt = self.next_index[peer]
+            prev = nxt - 1
+            prev_term = log[prev - 1][0] if prev else 0
+            entries = log[prev:]
+            msg = self.node.send(peer, ("AE", self.term, prev, prev_term, entries, self.commit))
+            if entries:
+                self.model.note_sent(self.name, f"AppendEntries t{self.term} [{prev + 1}..{len(log)}] "
+                                     f"terms {terms_of(entries)}", [(peer, msg.number)])
+
+    def on_append(self, src, term, prev, prev_term, entries, leader_commit) -> None:
+        model = self.model
+        if term < self.term and model.bug != "no-term-check":
+            self.node.send(src, ("AER", self.term, False, 0))
+            return
+        if term > self.term:
+            self.adopt_term(term)
+        if term < self.term:
+            model.note(self.name, f"accepts stale AppendEntries t{term} from {src} (own term {self.term})")
+        self.leader = src
+        if self.role != FOLLOWER:
+            self.become(FOLLOWER)
+        self.reset_election()
+        log = self.log
+        if prev > len(log) or (prev and log[prev - 1][0] != prev_term):
+            self.node.send(src, ("AER", self.term, False, min(len(log), prev - 1)))
+            return
+        index, changed = prev, False
+        for entry in entries:
+            index += 1
+            if index <= len(log):
+                if log[index - 1][0] == entry[0]:
+                    continue
+                model.note(self.name, f"truncates [{index}..{len(log)}] terms {terms_of(log[index - 1:])}")
+                log = log[:index - 1]
+            log = log + (entry,)
+            changed = True
+        if changed:
+            self.log = log
+            self.save_log()
+            model.note(self.name, f"log {terms_of(log)}")
+        last_new = prev + len(entries)
+        if leader_commit > self.commit:
+            self.advance_commit(min(leader_commit, last_new), by_leader=False)
+        self.node.send(src, ("AER", self.term, True, last_new))
+
+    def on_append_reply(self, src, term, success, index) -> None:
+        if term > self.term:
+            self.adopt_term(term)
+            return
+        if self.role != LEADER or term != self.term:
+            return
+        if success:
+            if index > self.match[src]:
+                self.match[src] = index
+                if index and self.log[index - 1][0] == self.term:
+                    self.replicated_own = True
+            self.next_index[src] = max(self.next_index[src], index + 1)
+            self.leader_commit()
+        else:
+            self.next_index[src] = max(1, self.match[src] + 1, min(self.next_index[src] - 1, index + 1))
+            self.replicate(only=src)
+
+    def leader_commit(self) -> None:
+        log, figure8 = self.log, self.model.bug == "figure8"
+        for n in range(len(log), self.commit, -1):
+            if log[n - 1][0] != self.term and not figure8:
+                break  # only entries of the current term are counted (§5.4.2)
+            if 1 + sum(1 for p in self.peers if self.match[p] >= n) >= self.majority:
+                self.advance_commit(n, by_leader=True)
+                return
+
+    def advance_commit(self, n: int, by_leader: bool) -> None:
+        if n <= self.commit:
+            return
+        model = self.model
+        if by_leader:
+            model.committed_by(self, self.commit, n)
+        self.commit = n
+        if by_leader:
+            term = self.log[n - 1][0]
+            older = f", counted by replicas in t{self.term}" if term != self.term else ""
+            model.note(self.name, f"commits {n} (a t{term} entry{older})")
+        else:
+            model.note(self.name, f"commit {n}")
+        while self.applied < self.commit:
+            self.applied += 1
+            self.apply(self.applied, self.log[self.applied - 1])
+
+    # ---- the state machine -------------------------------------------------------------------------
+    def apply(self, index: int, entry) -> None:
+        self.model.applied_by(self, index, entry)
+        client, seq, f, key, value = entry[1]
+        last = self.sessions.get(client)
+        if last is not None and seq <= last[0]:
+            result = last[1] if seq == last[0] else None
+        else:
+            if f == "append":
+                self.kv[key] = self.kv.get(key, "") + value
+                result = None
+            else:
+                result = self.kv.get(key, "")
+            self.sessions[client] = (seq, result)
+        if self.role == LEADER and (client, seq) in self.waiting:
+            self.waiting.discard((client, seq))
+            self.node.send(client, ("OK", seq, result))
+
+    def on_request(self, src, seq, f, key, value) -> None:
+        if self.role != LEADER:
+            self.node.send(src, ("REDIRECT", seq, self.leader))
+            return
+        last = self.sessions.get(src)
+        if last is not None and last[0] == seq:
+            self.node.send(src, ("OK", seq, last[1]))
+            return
+        if f == "get" and self.model.bug == "stale-read":
+            self.node.send(src, ("OK", seq, self.kv.get(key, "")))  # no log entry: maybe no longer leader
+            return
+        self.waiting.add((src, seq))
+        cmd = (src, seq, f, key, value)
+        if any(entry[1] == cmd for entry in self.log[self.commit:]):
+            return  # a retry of an entry not yet committed: wait for it
+        self.log = self.log + ((self.term, cmd),)
+        self.save_log()
+        self.model.note(self.name, f"append {len(self.log)}: t{self.term} {command_text(cmd)}")
+        self.crash_point("after append")
+
+    def crash_point(self, where: str) -> None:
+        """A crash fault right after a durable write (a crash point, as in FoundationDB's
+        simulator): the node goes down once the current step ends. It is a decision of the
+        plan's crash kind, under its budget, rate and heal_at, like the nemesis' crashes."""
+        faults = self.model.world.faults
+        if not faults.enabled("crash"):
+            return
+        durations = faults.plan.durations
+        options = ("no",) + tuple(f"crash {d}" for d in durations)
+        chosen = faults.ask("crash", f"crash {self.name} {where}", options, count=False)
+        if chosen:
+            self.node.crash()
+            self.model.restart_later(self.node, durations[chosen - 1])
+
+    # ---- the receiver ------------------------------------------------------------------------------
+    def receiver(self):
+        node = self.node
+        while True:
+            msg = yield node.recv()
+            body = msg.body
+            kind = body[0]
+            if kind == "RV" or kind == "AE" and body[4]:
+                self.model.received.add((msg.src, msg.dst, msg.number))
+            if kind == "AE":
+                self.on_append(msg.src, *body[1:])
+            elif kind == "AER":
+                self.on_append_reply(msg.src, *body[1:])
+            elif kind == "RV":
+                self.on_request_vote(msg.src, *body[1:])
+            elif kind == "RVR":
+                self.on_vote(msg.src, *body[1:])
+            else:
+                self.on_request(msg.src, *body[1:])
+
+
+@dataclass
+class Raft(detsim.Model):
+    servers: int = 3
+    clients: int = 2
+    ops: int = 10  # operations per client
+    think: int = 12  # client pause between operations (node time)
+    budget: int = 6  # faults per run
+    heal_at: int = 140  # faults stop, every node is restarted, the partition heals
+    within: int = 60  # "a leader is elected after heal" must hold this long after heal_at
+    horizon: int = 210
+    latency: list = field(default_factory=lambda: [1, 1])  # [lo, hi]: a choice per message if lo < hi
+    faults: dict = field(default_factory=lambda: dict(DEFAULT_FAULTS))  # budget and heal_at above win
+    checked: list | None = None  # names of the safety properties to check (None: all four)
+    bug: str | None = None
+
+    BUGS = ("figure8", "vote-not-durable", "no-term-check", "stale-read")
+    SAFETY = ("Election Safety", "Log Matching", "Leader Completeness", "State Machine Safety")
+
+    def setup(self, world):
+        if self.bug is not None and self.bug not in self.BUGS:
+            raise detsim.ModelError(f"Raft has no planted bug {self.bug!r} (known: {', '.join(self.BUGS)})")
+        unknown = [name for name in self.checked or () if name not in self.SAFETY]
+        if unknown:
+            raise detsim.ModelError(f"unknown safety property {unknown[0]!r} (known: {', '.join(self.SAFETY)})")
+        if self.servers < 1 or self.clients < 0:
+            raise detsim.ModelError("Raft needs at least one server and no negative client count")
+        if self.horizon <= self.heal_at + self.within:
+            raise detsim.ModelError(f"horizon {self.horizon} must exceed heal_at + within "
+                                    f"({self.heal_at} + {self.within}), else liveness is never judged")
+        self.world = world
+        self.names = [f"s{i + 1}" for i in range(self.servers)]
+        self.live: dict = {}  # server name -> Server of its latest incarnation
+        # ghost state
+        self.leaders: dict = {}  # term -> [server names elected in it]
+        self.committed: dict = {}  # index -> (entry, term of the leader that committed it)
+        self.applied: dict = {}  # index -> (entry, first server that applied it)
+        self.problems: dict = {}  # property name -> first explanation
+        self.log_version = 0
+        self.role_version = 0
+        self.max_term = 0
+        self.leader_crashed_after_replicating = False
+        self.events: list = []  # (time, who, text) for show()
+        self.sends: list = []  # (time, src, dst, number, text): RequestVote, AppendEntries with entries
+        self.received: set = set()  # (src, dst, number) of those that arrived
+        self.history = world.history("kv")
+        plan = dict(self.faults, budget=self.budget, heal_at=self.heal_at)
+        world.faults.configure(plan)
+        world.network.configure(tuple(self.latency))
+        for i, name in enumerate(self.names):
+            world.node(name, boot=lambda node, i=i: self.boot_server(node, i))
+        for i in range(self.clients):
+            world.node(f"c{i + 1}", boot=lambda node, i=i: self.boot_client(node, i))
+
+    def boot_server(self, node, index: int) -> None:
+        if node.incarnation > 1:
+            self.note(node.name, f"restarts t{node.disk.read('term', 0)} log {terms_of(node.disk.read('log', ()))}")
+        server = Server(self, node, index)
+        self.live[node.name] = server
+        server.start()
+
+    def restart_later(self, node, delay) -> None:
+        self.restarts = getattr(self, "restarts", 0) + 1
+        incarnation = node.incarnation
+
+        def restarter():
+            yield self.world.timeout(delay)
+            if not node.up and node.incarnation == incarnation:
+                node.restart()
+
+        self.world.spawn(f"restart {node.name} #{self.restarts}", restarter(), daemon=True)
+
+    # ---- ghost state (called by servers) ---------------------------------------------------------
+    def note(self, who: str, text: str) -> None:
+        self.events.append((self.world.now, who, text))
+
+    def note_sent(self, who: str, text: str, sent) -> None:
+        now = self.world.now
+        for dst, number in sent:
+            self.sends.append((now, who, dst, number, text))
+
+    def elected(self, server) -> None:
+        term = server.term
+        self.max_term = max(self.max_term, term)
+        winners = self.leaders.setdefault(term, [])
+        winners.append(server.name)
+        if len(winners) > 1 and "Election Safety" not in self.problems:
+            self.problems["Election Safety"] = f"term {term} has two leaders: {' and '.join(winners)}"
+
+    def committed_by(self, server, old: int, new: int) -> None:
+        for index in range(old + 1, new + 1):
+            entry = server.log[index - 1]
+            if index not in self.committed:
+                self.committed[index] = (entry, server.term)
+
+    def applied_by(self, server, index: int, entry) -> None:
+        first = self.applied.get(index)
+        if first is None:
+            self.applied[index] = (entry, server.name)
+        elif first[0] != entry and "State Machine Safety" not in self.problems:
+            self.problems["State Machine Safety"] = (
+                f"index {index}: {first[1]} applied t{first[0][0]} {command_text(first[0][1])}, "
+                f"{server.name} applied t{entry[0]} {command_text(entry[1])}")
+
+    # ---- clients ---------------------------------------------------------------------------------------
+    def boot_client(self, node, index: int) -> None:
+        if node.incarnation > 1:
+            self.note(node.name, "restarts")
+        node.spawn(f"client{node.incarnation}", self.client(node, index))
+
+    def workload(self, index: int, k: int) -> tuple:
+        key = KEYS[(index + k) % len(KEYS)]
+        if k % 3 == 2:
+            return "get", key, None
+        return "append", key, f"{index + 1}.{k};"
+
+    def client(self, node, index: int):
+        history, name = self.history, node.name
+        for op in history.outstanding():
+            if op.client == name:
+                history.info(op)  # the client crashed while waiting: outcome unknown
+        first = node.disk.read("next-op", 0)
+        target = self.names[index % len(self.names)]
+        for k in range(first, self.ops):
+            if k and self.think:
+                yield node.sleep(self.think)
+            node.disk.write("next-op", k + 1)
+            f, key, value = self.workload(index, k)
+            op = history.invoke(name, f, key, value)
+            seq = k + 1
+            done = False
+            for _ in range(CLIENT_ATTEMPTS):
+                node.send(target, ("REQ", seq, f, key, value))
+                reply = yield from self.await_reply(node, seq)
+                if reply is None:
+                    target = self.names[(self.names.index(target) + 1) % len(self.names)]
+                    continue
+                if reply[0] == "OK":
+                    history.ok(op, reply[2] if f == "get" else None)
+                    done = True
+                    break
+                hint = reply[2]
+                if hint is None or hint == target:
+                    hint = self.names[(self.names.index(target) + 1) % len(self.names)]
+                    yield node.sleep(HEARTBEAT)
+                target = hint
+            if not done:
+                history.info(op)
+                self.world.count("raft:client-gave-up")
+
+    def await_reply(self, node, seq):
+        deadline = node.clock() + CLIENT_TIMEOUT
+        while True:
+            left = deadline - node.clock()
+            if left <= 0:
+                return None
+            msg = yield node.recv(timeout=left)
+            if msg is None:
+                return None
+            if msg.body[1] == seq:
+                return msg.body
+
+    # ---- properties ---------------------------------------------------------------------------------------
+    def running_leaders(self):
+        return [s for s in self.live.values() if s.role == LEADER and s.node.up]
+
+    def leader_after_heal(self) -> bool:
+        if self.world.now < self.heal_at:
+            return False
+        for s in self.live.values():
+            if s.role == LEADER and s.node.up and not s.node.paused:
+                followers = sum(1 for o in self.live.values()
+                                if o.node.up and o.term == s.term and o.leader == s.name)
+                if followers >= s.majority:
+                    return True
+        return False
+
+    def properties(self):
+        safety = [p for p in (ElectionSafety(), LogMatching(), LeaderCompleteness(), StateMachineSafety())
+                  if self.checked is None or p.name in self.checked]
+        return [Observer(), *safety,
+                detsim.eventually("a leader is elected after heal", Raft.leader_after_heal, within=self.within),
+                KVLinearizable(),
+                detsim.sometimes("a leader is elected", lambda m: bool(m.leaders)),
+                detsim.sometimes("an entry is committed", lambda m: bool(m.committed)),
+                detsim.sometimes("a leader crashes after replicating", lambda m: m.leader_crashed_after_replicating),
+                detsim.sometimes("a term of 4 or more is seen", lambda m: m.max_term >= 4)]
+
+    def show(self, result) -> str:
+        from models.raft_timeline import render
+
+        return render(self, result)
+
+
+# ---- properties checked after every step ------------------------------------------------------------------
+class _Safety:
+    kind = "always_explained"
+    name = ""
+
+    def problem(self, model):
+        return model.problems.get(self.name)
+
+    def after_step(self, model, world):
+        text = self.problem(model)
+        if text is None:
+            return None
+        return detsim.Violation(self.name, text, world.now, world.steps, world.current_name)
+
+
+class ElectionSafety(_Safety):
+    """At most one leader is elected in a term (§5.2)."""
+
+    name = "Election Safety"
+
+
+class StateMachineSafety(_Safety):
+    """No two servers apply different entries at one index (§5.4.3)."""
+
+    name = "State Machine Safety"
+
+
+class LogMatching(_Safety):
+    """Two logs with an entry of the same index and term are identical up to it (§5.3).
+    Re-checked only when some log changed."""
+
+    name = "Log Matching"
+
+    def __init__(self):
+        self.seen = -1
+
+    def problem(self, model):
+        if model.log_version == self.seen:
+            return None
+        self.seen = model.log_version
+        servers = list(model.live.values())
+        for i, a in enumerate(servers):
+            for b in servers[i + 1:]:
+                la, lb = a.log, b.log
+                k = min(len(la), len(lb))
+                while k and la[k - 1][0] != lb[k - 1][0]:
+                    k -= 1
+                if la[:k] != lb[:k]:
+                    j = next(j for j in range(k) if la[j] != lb[j])
+                    return (f"{a.name} and {b.name} both hold a t{la[k - 1][0]} entry at index {k}, "
+                            f"but differ at index {j + 1}: {terms_of(la)} vs {terms_of(lb)}")
+        return None
+
+
+class LeaderCompleteness(_Safety):
+    """A running leader of term T holds every entry committed in a term before T (§5.4)."""
+
+    name = "Leader Completeness"
+
+    def __init__(self):
+        self.seen = None
+
+    def problem(self, model):
+        committed = model.committed
+        if not committed:
+            return None
+        key = (model.log_version, len(committed), model.role_version)
+        if key == self.seen:
+            return None
+        self.seen = key
+        for s in model.live.values():
+            if s.role != LEADER or not s.node.up:
+                continue
+            log = s.log
+            for index, (entry, term) in committed.items():
+                if term < s.term and (index > len(log) or log[index - 1] != entry):
+                    have = f"t{log[index - 1][0]} {command_text(log[index - 1][1])}" if index <= len(log) else "nothing"
+                    return (f"{s.name}, leader of term {s.term} with log {terms_of(log)}, lacks index {index} "
+                            f"(t{entry[0]} {command_text(entry[1])}, committed in term {term}); it has {have}")
+        return None
+
+
+class KVLinearizable:
+    """The KV history is linearizable: detsim.history's checker, when the run ends.
+
+    Works around detsim.linearizable(): world.history stamps are (time, step) pairs, and
+    the checker's failure report compares them with float("inf") (an unknown outcome's
+    return) and raises TypeError. Stamps become numbers here, in the same order."""
+
+    kind = "linearizable"
+    name = "the KV history is linearizable"
+
+    def after_step(self, model, world):
+        return None
+
+    def at_finish(self, model, world):
+        from detsim.history import check_linearizable, kv, render_timeline
+
+        ops = model.history.operations()
+        stamps = sorted({t for op in ops for t in (op.call, op.ret) if t is not None})
+        at, seen = {}, {}
+        for t in stamps:  # k-th stamp of an instant: time + k/10**6 (instants are >= 1/100 apart)
+            k = seen[t[0]] = seen.get(t[0], -1) + 1
+            at[t] = float(t[0]) + k / 10**6
+        ops = [op._replace(call=at[op.call], ret=None if op.ret is None else at[op.ret]) for op in ops]
+        result = check_linearizable(ops, kv)
+        if result.ok is None:
+            world.count("linearizability:unknown")
+            return None
+        if result.ok:
+            return None
+        text = result.describe() + "\n" + render_timeline(ops, mark=result, model=kv)
+        first = result.first_unplaceable
+        return detsim.Violation(self.name, text, world.now, world.steps, str(first.client) if first else "-")
+
+
+class Observer:
+    """Not a property: records crashes, restarts, pauses and partitions in the timeline,
+    and the ghost fact that a leader crashed after replicating an entry of its term."""
+
+    kind = "observer"
+    name = "raft timeline"
+
+    def attach(self, model, world):
+        self.up = {}
+        self.paused = {}
+        self.cut = None
+
+    def after_step(self, model, world):
+        net = world.network
+        for name, node in net.nodes.items():
+            if node.up != self.up.get(name, True):
+                self.up[name] = node.up
+                server = model.live.get(name)
+                if node.up:
+                    continue  # a server's boot notes its own restart
+                if server is None:
+                    model.note(name, "CRASH")
+                    continue
+                state = f"{server.role} t{server.term}"
+                model.note(name, f"CRASH ({state}, log {terms_of(server.log)}, commit {server.commit})")
+                if server.role == LEADER and server.replicated_own:
+                    model.leader_crashed_after_replicating = True
+            if node.paused != self.paused.get(name, False):
+                self.paused[name] = node.paused
+                model.note(name, "PAUSE" if node.paused else "resumes")
+        if net.cut_name != self.cut:
+            self.cut = net.cut_name
+            model.note("net", f"partition {self.cut}" if self.cut else "partition healed")
+        return None

@@ -1,0 +1,21 @@
+"""A model whose processes are given inline, for primitive tests: ``scripted(make, name=fn)``
+builds a Model that calls ``make(model, world)`` then spawns ``fn(model, world)`` per name."""
+import detsim
+
+
+class Script(detsim.Model):
+    procs: dict = {}
+
+    def make(self, world):
+        pass
+
+    def setup(self, world):
+        self.log = []
+        self.make(world)
+        for name, fn in self.procs.items():
+            world.spawn(name, fn(self, world))
+
+
+def scripted(make, extra_properties=(), **procs):
+    return type("Scripted", (Script,), {"make": make, "procs": procs,
+                                        "properties": lambda self: list(extra_properties)})()
