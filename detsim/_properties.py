@@ -162,7 +162,7 @@ class Monitor:
             for p in list(self.pending):
                 if now > origin + p.within:  # the deadline first: a late success is still late
                     return self._violation(p, f"not true by t={origin + p.within} (within={p.within})")
-                if p.pred(model):
+                if now >= origin and p.pred(model):  # before the origin (faults still on) nothing counts
                     self.pending.remove(p)
         if self.unseen:
             for p in list(self.unseen):
@@ -190,7 +190,7 @@ class Monitor:
                 return self._violation(p, "predicate is false at the end of the run")
         origin = self.world.liveness_origin
         for p in self.pending:
-            if p.pred(model):
+            if self.world.now >= origin and p.pred(model):
                 continue
             if quiescent or self.world.now >= origin + p.within:
                 return self._violation(p, f"never true (run ended at t={self.world.now}, within={p.within})")

@@ -5,9 +5,9 @@ Nodes ``s1..sN`` are servers, ``c1..cK`` clients. Each server runs two processes
 a receiver that handles one message per step, and a timer (election timeout for a
 follower or candidate, heartbeats for a leader) that is respawned on each role change.
 
-* Election timeouts are choices (``timeout sI``), drawn on every role change and new
-  term (as etcd does), and measured on the node's own clock (skew, drift and jumps
-  are faults). Index 0 is staggered by server number, so the default run is calm.
+* Election timeouts are choices (``timeout sI``), drawn at boot and at the start of each
+  election (§5.2), and measured on the node's own clock (skew, drift and jumps are
+  faults). Index 0 is staggered by server number, so the default run is calm.
 * RequestVote carries (lastLogIndex, lastLogTerm) and is granted only to a candidate
   whose log is at least as up-to-date (§5.4.1); a candidate re-sends it to servers
   that have not answered.
@@ -20,15 +20,23 @@ follower or candidate, heartbeats for a leader) that is respawned on each role c
   and a restarted server rebuilds its state machine by re-applying committed entries.
 * Any message with a higher term makes the receiver adopt it and step down.
 * Clients run ``ops`` operations each (appends and gets on two keys), one at a time,
-  through the log. A client retries on a timeout or a redirect with the same
+  ``think`` apart, through the log. A client retries on a timeout or a redirect with the same
   sequence number; the state machine keeps each client's last (seq, result), so a
   retried command takes effect once (§8). An operation the client gives up on, or
   that is still running when the run ends, is recorded as ``info`` (unknown outcome).
 
+Faults: ``faults`` is a detsim fault plan (``budget`` and ``heal_at`` override its own).
+Besides the nemesis' ticks, a server meets a *crash point* right after the durable
+writes that precede a reply, a leader's append of a client command and a vote grant:
+a crash decision (``crash sI after append``) under the plan's crash kind, budget, rate
+and heal_at; the server restarts after the chosen duration. Plans: DEFAULT_FAULTS
+(every kind, swarm), CRASH_POINT_FAULTS and PAUSE_FAULTS (used to find the bugs).
+Clients are nodes too, so the nemesis may also crash, pause or isolate them.
+
 Properties (ghost state: leaders per term, entries committed by a leader, entries applied):
 Election Safety, Log Matching, Leader Completeness and State Machine Safety after every
-step; "a leader is elected after heal" within ``within`` of ``heal_at``; the KV history
-is linearizable; sometimes-guards for a leader, a commit, a leader that crashes after
+step (``checked`` may narrow them); "a leader is elected after heal" within ``within`` of
+``heal_at``; the KV history is linearizable; sometimes-guards for a leader, a commit, a leader that crashes after
 replicating an entry of its term, and a term of 4 or more.
 
 Planted bugs:
@@ -47,6 +55,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import detsim
+from detsim.history import kv
 
 FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
 HEARTBEAT = 2  # leader tick (node time)
@@ -155,13 +164,11 @@ class Server:
         was_leader = self.role == LEADER
         if self.role != FOLLOWER:
             self.become(FOLLOWER)
-        # A new timeout for the new term, but the running deadline stays: only a leader's
-        # AppendEntries or a granted vote defer an election (Figure 2). Else a candidate
-        # that can never win (its log is behind) would keep everyone else from timing out.
-        deadline = self.deadline
-        self.reset_election(redraw=True)
-        if not was_leader:
-            self.deadline = deadline
+        # The running deadline stays: only a leader's AppendEntries or a granted vote defer
+        # an election (Figure 2). Else a candidate that can never win (its log is behind)
+        # would keep everyone else from timing out.
+        if was_leader:
+            self.reset_election()
 
     def timer(self, episode: int):
         node = self.node
@@ -457,6 +464,7 @@ class Raft(detsim.Model):
         self.role_version = 0
         self.max_term = 0
         self.leader_crashed_after_replicating = False
+        self.restarts = 0  # restarts scheduled by crash points
         self.events: list = []  # (time, who, text) for show()
         self.sends: list = []  # (time, src, dst, number, text): RequestVote, AppendEntries with entries
         self.received: set = set()  # (src, dst, number) of those that arrived
@@ -477,7 +485,7 @@ class Raft(detsim.Model):
         server.start()
 
     def restart_later(self, node, delay) -> None:
-        self.restarts = getattr(self, "restarts", 0) + 1
+        self.restarts += 1
         incarnation = node.incarnation
 
         def restarter():
@@ -595,9 +603,11 @@ class Raft(detsim.Model):
     def properties(self):
         safety = [p for p in (ElectionSafety(), LogMatching(), LeaderCompleteness(), StateMachineSafety())
                   if self.checked is None or p.name in self.checked]
+        from models.raft_timeline import Observer
+
         return [Observer(), *safety,
                 detsim.eventually("a leader is elected after heal", Raft.leader_after_heal, within=self.within),
-                KVLinearizable(),
+                detsim.linearizable("kv", model=kv, name="the KV history is linearizable"),
                 detsim.sometimes("a leader is elected", lambda m: bool(m.leaders)),
                 detsim.sometimes("an entry is committed", lambda m: bool(m.committed)),
                 detsim.sometimes("a leader crashes after replicating", lambda m: m.leader_crashed_after_replicating),
@@ -690,72 +700,3 @@ class LeaderCompleteness(_Safety):
                             f"(t{entry[0]} {command_text(entry[1])}, committed in term {term}); it has {have}")
         return None
 
-
-class KVLinearizable:
-    """The KV history is linearizable: detsim.history's checker, when the run ends.
-
-    Works around detsim.linearizable(): world.history stamps are (time, step) pairs, and
-    the checker's failure report compares them with float("inf") (an unknown outcome's
-    return) and raises TypeError. Stamps become numbers here, in the same order."""
-
-    kind = "linearizable"
-    name = "the KV history is linearizable"
-
-    def after_step(self, model, world):
-        return None
-
-    def at_finish(self, model, world):
-        from detsim.history import check_linearizable, kv, render_timeline
-
-        ops = model.history.operations()
-        stamps = sorted({t for op in ops for t in (op.call, op.ret) if t is not None})
-        at, seen = {}, {}
-        for t in stamps:  # k-th stamp of an instant: time + k/10**6 (instants are >= 1/100 apart)
-            k = seen[t[0]] = seen.get(t[0], -1) + 1
-            at[t] = float(t[0]) + k / 10**6
-        ops = [op._replace(call=at[op.call], ret=None if op.ret is None else at[op.ret]) for op in ops]
-        result = check_linearizable(ops, kv)
-        if result.ok is None:
-            world.count("linearizability:unknown")
-            return None
-        if result.ok:
-            return None
-        text = result.describe() + "\n" + render_timeline(ops, mark=result, model=kv)
-        first = result.first_unplaceable
-        return detsim.Violation(self.name, text, world.now, world.steps, str(first.client) if first else "-")
-
-
-class Observer:
-    """Not a property: records crashes, restarts, pauses and partitions in the timeline,
-    and the ghost fact that a leader crashed after replicating an entry of its term."""
-
-    kind = "observer"
-    name = "raft timeline"
-
-    def attach(self, model, world):
-        self.up = {}
-        self.paused = {}
-        self.cut = None
-
-    def after_step(self, model, world):
-        net = world.network
-        for name, node in net.nodes.items():
-            if node.up != self.up.get(name, True):
-                self.up[name] = node.up
-                server = model.live.get(name)
-                if node.up:
-                    continue  # a server's boot notes its own restart
-                if server is None:
-                    model.note(name, "CRASH")
-                    continue
-                state = f"{server.role} t{server.term}"
-                model.note(name, f"CRASH ({state}, log {terms_of(server.log)}, commit {server.commit})")
-                if server.role == LEADER and server.replicated_own:
-                    model.leader_crashed_after_replicating = True
-            if node.paused != self.paused.get(name, False):
-                self.paused[name] = node.paused
-                model.note(name, "PAUSE" if node.paused else "resumes")
-        if net.cut_name != self.cut:
-            self.cut = net.cut_name
-            model.note("net", f"partition {self.cut}" if self.cut else "partition healed")
-        return None

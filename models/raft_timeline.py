@@ -1,4 +1,5 @@
-"""A per-server timeline of one Raft run, for ``detsim show`` (see models/raft.py).
+"""A per-server timeline of one Raft run, for ``detsim show`` (see models/raft.py), and
+the Observer that notes crashes, restarts, pauses and partitions in it.
 
 One column per server, one row per instant: role and term changes, votes, crashes and
 restarts, entries appended, truncated and committed, and the RequestVote and
@@ -11,6 +12,8 @@ import textwrap
 
 from detsim.history import NIL
 
+from models.raft import LEADER, terms_of
+
 WIDTH = 30  # characters per server column
 
 
@@ -19,27 +22,19 @@ def _when(stamp):
 
 
 def client_events(model) -> list:
-    """(time, order, text) for each client operation's invocation and outcome."""
-    history = model.world.__dict__.get("histories", {}).get("kv")
-    if history is None:
-        return []
-    ops = {}
+    """(time, text) for each client operation's invocation and outcome."""
+    history = model.history
+    described = {op.id: op for op in history.operations()}
     out = []
     for kind, oid, stamp, payload in history.events:
-        if kind == "invoke":
-            ops[oid] = oid
-    described = {op.id: op for op in history._ops} if hasattr(history, "_ops") else {}
-    for kind, oid, stamp, payload in history.events:
-        op = described.get(oid)
-        if op is None:
-            continue
-        what = f"{op.f} {op.key}" + (f" {op.value}" if op.value is not None else "")
+        op = described[oid]
+        what = f"{op.f} {op.key}" + (f" {op.input}" if op.input is not None else "")
         if kind == "invoke":
             text = f"{op.client} {what}"
         elif kind == "ok":
-            result = "" if payload is None else f" = {payload!r}" if payload is not NIL else " = nil"
+            result = "" if payload is None else " = nil" if payload is NIL else f" = {payload!r}"
             text = f"{op.client} ok{result}"
-        else:
+        else:  # info: the client gave up, or crashed while waiting
             text = f"{op.client} {kind} ({what})"
         out.append((_when(stamp), text))
     return out
@@ -108,3 +103,39 @@ def render(model, result) -> str:
     committed = ", ".join(f"{i}: t{entry[0]} (in t{term})" for i, (entry, term) in sorted(model.committed.items()))
     out.append(f"committed (index: entry term (term of the leader that committed it)): {committed or 'none'}")
     return "\n".join(out)
+
+
+class Observer:
+    """Not a property: records crashes, restarts, pauses and partitions in the timeline,
+    and the ghost fact that a leader crashed after replicating an entry of its term."""
+
+    kind = "observer"
+    name = "raft timeline"
+
+    def attach(self, model, world):
+        self.up = {}
+        self.paused = {}
+        self.cut = None
+
+    def after_step(self, model, world):
+        net = world.network
+        for name, node in net.nodes.items():
+            if node.up != self.up.get(name, True):
+                self.up[name] = node.up
+                server = model.live.get(name)
+                if node.up:
+                    continue  # a server's boot notes its own restart
+                if server is None:
+                    model.note(name, "CRASH")
+                    continue
+                state = f"{server.role} t{server.term}"
+                model.note(name, f"CRASH ({state}, log {terms_of(server.log)}, commit {server.commit})")
+                if server.role == LEADER and server.replicated_own:
+                    model.leader_crashed_after_replicating = True
+            if node.paused != self.paused.get(name, False):
+                self.paused[name] = node.paused
+                model.note(name, "PAUSE" if node.paused else "resumes")
+        if net.cut_name != self.cut:
+            self.cut = net.cut_name
+            model.note("net", f"partition {self.cut}" if self.cut else "partition healed")
+        return None
