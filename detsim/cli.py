@@ -73,8 +73,13 @@ def cmd_show(args) -> int:
     trace = detsim.Trace.load(args.path)
     print(trace.describe())
     cls = load_class(trace.model)
+    result = detsim.replay(trace)  # the pictures below come from re-executing the trace
+    for name, history in result.world.__dict__.get("histories", {}).items():
+        from .history import render_timeline
+
+        print(f"\nhistory {name!r} ({len(history.operations())} operations), per client:")
+        print(render_timeline(history))
     if hasattr(cls, "show"):
-        result = detsim.replay(trace)
         print(result.model.show(result))
     return EXIT_HELD if trace.violation is None else EXIT_VIOLATION
 
