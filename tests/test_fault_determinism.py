@@ -10,11 +10,12 @@ from pathlib import Path
 import detsim
 from models.crdt import GSet, LWWRegister, TwoPSet
 from models.lease import Lease
+from models.raft import Raft  # noqa: F401  (used by eval(MODELS))
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = 25
 MODELS = ("[GSet(form='op'), GSet(form='state'), LWWRegister(), TwoPSet(bug='remove-before-add'), "
-          "Lease(), Lease(bug='no-fencing')]")
+          "Lease(), Lease(bug='no-fencing'), Raft(servers=3, ops=3, horizon=150, heal_at=80)]")
 
 DIGEST_SCRIPT = f"""
 import hashlib, sys
@@ -22,6 +23,7 @@ sys.path.insert(0, {str(REPO)!r})
 import detsim
 from models.crdt import GSet, LWWRegister, TwoPSet
 from models.lease import Lease
+from models.raft import Raft
 for model in {MODELS}:
     h = hashlib.sha256()
     for seed in range({SEEDS}):
