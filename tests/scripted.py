@@ -19,3 +19,15 @@ class Script(detsim.Model):
 def scripted(make, extra_properties=(), **procs):
     return type("Scripted", (Script,), {"make": make, "procs": procs,
                                         "properties": lambda self: list(extra_properties)})()
+
+
+class Pick(detsim.Strategy):
+    """Index 0 everywhere except for the labels given (exact label -> index)."""
+
+    name = "pick"
+
+    def __init__(self, picks=None):
+        self.picks = dict(picks or {})
+
+    def choose(self, label, candidates, world):
+        return self.picks.get(label, 0)

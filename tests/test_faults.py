@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 
 import detsim
-from detsim._sched.base import Strategy
 from detsim.strategies import assert_run_holds, fault_plans, schedules
 
 SCENARIOS = {}
@@ -32,16 +31,7 @@ class Scenario(detsim.Model):
         SCENARIOS[self.name](self, world)
 
 
-class Pick(Strategy):
-    """Index 0 everywhere except for the labels given (exact label -> index)."""
-
-    name = "pick"
-
-    def __init__(self, picks=None):
-        self.picks = dict(picks or {})
-
-    def choose(self, label, candidates, world):
-        return self.picks.get(label, 0)
+from scripted import Pick  # noqa: E402  (shared with other fault tests)
 
 
 def run(name, picks=None, faults=None, **settings):

@@ -6,7 +6,6 @@ import pytest
 
 import detsim
 from detsim import ModelError
-from detsim._sched.base import Strategy
 
 SCENARIOS = {}
 
@@ -27,16 +26,7 @@ class Scenario(detsim.Model):
         SCENARIOS[self.name](self, world)
 
 
-class Pick(Strategy):
-    """Index 0 everywhere except for the labels given (exact label -> index)."""
-
-    name = "pick"
-
-    def __init__(self, picks=None):
-        self.picks = dict(picks or {})
-
-    def choose(self, label, candidates, world):
-        return self.picks.get(label, 0)
+from scripted import Pick  # noqa: E402  (shared with other fault tests)
 
 
 def run(name, picks=None, **settings):
