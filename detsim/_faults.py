@@ -13,6 +13,10 @@ things keep fault plans sparse and readable:
 A **two-phase** run has faults only before ``heal_at``; at ``heal_at`` partitions
 heal, crashed nodes restart, paused nodes resume, and ``eventually(within=T)`` is
 judged from then on (``world.liveness_origin``).
+
+Besides the nemesis' ticks, a model may ask for a crash where it matters with
+``world.faults.crash_point(node, where)``; nodes created with ``faults=False`` are
+never a crash, pause, clock or partition target.
 """
 from __future__ import annotations
 
@@ -242,13 +246,9 @@ class Faults:
         net = world.network
         durations = plan.durations
         for node in list(net.nodes.values()):
-            if not node.up or node.paused:
+            if not node.faults or not node.up or node.paused:
                 continue
-            i = self.ask("crash", f"crash {node.name}", ("no",) + tuple(f"crash {d}" for d in durations),
-                         count=False)
-            if i:
-                node.crash()
-                after(world, durations[i - 1], f"restart {node.name}", node._restart_if_down, node.incarnation)
+            if self._crash_decision(node, f"crash {node.name}"):
                 continue
             i = self.ask("pause", f"pause {node.name}", ("no",) + tuple(f"pause {d}" for d in durations),
                          count=False)
@@ -268,6 +268,30 @@ class Faults:
                 length = world.choose(f"heal {shape} after", durations)
                 token = net.cut_token
                 after(world, length, f"heal {shape}", net._heal_if, token)
+
+    # ---- crash points: a model asks for a crash where it matters ---------------
+    def crash_point(self, node, where: str) -> bool:
+        """A crash fault at a point of the model's choosing (e.g. right after a durable
+        write, as in FoundationDB's simulator): the decision ``crash NODE WHERE`` (index 0:
+        no crash) under the plan's crash kind, budget, rate and heal_at, exactly like the
+        nemesis' crashes. On a crash the node goes down (after the current step when called
+        from one of its own processes) and restarts after the chosen duration. A node
+        created with ``faults=False`` never crashes here. Returns whether it crashed."""
+        if isinstance(node, str):
+            node = self.world.network.lookup(node)
+        if not node.faults or not node.up:
+            return False
+        return self._crash_decision(node, f"crash {node.name} {where}")
+
+    def _crash_decision(self, node, label: str) -> bool:
+        from ._network import after
+
+        durations = self.plan.durations
+        i = self.ask("crash", label, ("no",) + tuple(f"crash {d}" for d in durations), count=False)
+        if i:
+            node.crash()  # counts the fault
+            after(self.world, durations[i - 1], f"restart {node.name}", node._restart_if_down, node.incarnation)
+        return bool(i)
 
     def heal(self) -> None:
         """End of the fault phase: the network is whole and every node runs again."""

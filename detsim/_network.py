@@ -10,6 +10,7 @@ Semantics (each one is a decision or a documented rule):
 * partitions: a cut set of directed links, named ``isolate n1``, ``n1,n2|n3`` (both
   ways) or ``n1-/->n2`` (one way). A message on a cut link is dropped when sent and
   when it would arrive. Counted as ``net:dropped-partition``.
+* nodes created with ``faults=False`` appear in no partition shape (see ``partition_shapes``).
 * a message that arrives at a crashed node is dropped and counted
   (``net:dropped-crashed``), never left waiting. Sending *from* a crashed node, or
   to or from an unknown node, is a ModelError.
@@ -118,18 +119,19 @@ class Network:
         self._latency_names = tuple(str(x) for x in values)
         return self
 
-    def node(self, name: str, boot=None):
-        """The node called ``name``; the first call creates it and runs ``boot(node)``."""
+    def node(self, name: str, boot=None, *, faults: bool = True):
+        """The node called ``name``; the first call creates it and runs ``boot(node)``.
+        ``faults=False``: node faults (crash, pause, clock, partition) never target it."""
         from ._node import Node
 
         if not isinstance(name, str) or not name or any(c in name for c in " |,/>"):
             raise ModelError(f"node names must be non-empty strings without spaces or | , / >: {name!r}")
         node = self.nodes.get(name)
         if node is not None:
-            if boot is not None:
-                raise ModelError(f"node {name!r} already exists (boot is given only when creating it)")
+            if boot is not None or not faults:
+                raise ModelError(f"node {name!r} already exists (boot and faults are given only when creating it)")
             return node
-        node = Node(self, name, boot)
+        node = Node(self, name, boot, faults)
         self.nodes[name] = node
         node._boot_now()
         return node
@@ -207,8 +209,10 @@ class Network:
     # ---- partitions ------------------------------------------------------------
     def partition_shapes(self) -> tuple:
         """Every partition the nemesis may choose: isolations and splits (both ways),
-        then one-way cuts, in node-creation order."""
-        names = list(self.nodes)
+        then one-way cuts, in node-creation order, among the nodes that faults target.
+        An isolated node is cut from every other node; a node a split does not name
+        (``faults=False``) reaches both sides."""
+        names = [name for name, node in self.nodes.items() if node.faults]
         if len(names) < 2:
             return ()
         shapes = [f"isolate {n}" for n in names]

@@ -14,6 +14,10 @@
   buffered until ``disk.flush()`` or the next sync write. When the fault plan
   enables ``crash``, a crash may lose a suffix of the buffer: the decision
   ``lose-writes NODE`` (index 0 keeps everything; it does not spend the budget).
+* ``world.node(name, boot, faults=False)`` makes a node that node faults never target
+  (a test harness's client, say): no crash, pause or clock decision about it, no
+  partition shape names it, ``world.faults.crash_point`` skips it, and its clock is
+  exact. Its messages are still subject to drop, duplicate and latency decisions.
 """
 from __future__ import annotations
 
@@ -101,9 +105,10 @@ def _callback_index(callbacks, task) -> int:
 
 
 class Node:
-    def __init__(self, network, name: str, boot):
+    def __init__(self, network, name: str, boot, faults: bool = True):
         world = network.world
         self.world, self.network, self.name, self._boot = world, network, name, boot
+        self.faults = bool(faults)  # False: node faults (crash, pause, clock, partition) never target it
         self.up = True
         self.incarnation = 1
         self.paused = False
@@ -118,6 +123,8 @@ class Node:
 
     def _make_clock(self) -> NodeClock:
         world = self.world
+        if not self.faults:
+            return NodeClock(world, self.name, 0, 1)  # no decision asked: an exact clock
         faults = world.faults
         plan = faults.plan
         s, d = plan.skew, plan.drift

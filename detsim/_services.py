@@ -126,9 +126,10 @@ class WorldServices:
             faults = self.__dict__["_faults"] = Faults(self)
         return faults
 
-    def node(self, name: str, boot=None):
-        """The node called ``name``; the first call creates it and runs ``boot(node)``."""
-        return self.network.node(name, boot)
+    def node(self, name: str, boot=None, *, faults: bool = True):
+        """The node called ``name``; the first call creates it and runs ``boot(node)``.
+        ``faults=False``: crash, pause, clock and partition faults never target it."""
+        return self.network.node(name, boot, faults=faults)
 
     @property
     def fault_rate(self) -> float:

@@ -47,11 +47,13 @@ def cmd_check(args) -> int:
                           horizon=args.horizon, max_steps=args.max_steps)
     if result.ok:
         print(f"{args.model}: {result}")
-        return EXIT_HELD
-    if result.trace is not None:
-        result.path = str(result.trace.save(args.out) if args.out else save_failure(result.trace))
-    print(result.report())
-    return EXIT_VIOLATION
+    else:
+        if result.trace is not None:
+            result.path = str(result.trace.save(args.out) if args.out else save_failure(result.trace))
+        print(result.report())
+    if any(key.startswith("fault") for key in result.counters):  # the model has a fault plan
+        print(result.fault_table())
+    return EXIT_HELD if result.ok else EXIT_VIOLATION
 
 
 def cmd_replay(args) -> int:

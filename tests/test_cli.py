@@ -155,3 +155,12 @@ def test_show_of_a_passing_lost_update_trace_exits_0(tmp_path, capsys):
     assert cli_main(["show", str(path)]) == 0
     assert "outcome: held" in capsys.readouterr().out
 
+
+
+def test_check_prints_the_fault_table_only_for_models_with_faults(capsys):
+    assert cli_main(["check", "models.lease:Lease", "--runs", "5"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("models.lease:Lease: held over 5 schedules\n")
+    assert "fault coverage: 5 run(s) with a fault plan of 5" in out and re.search(r"^  crash +\d+ +\d+$", out, re.M)
+    assert cli_main(["check", MODEL, "--runs", "5", "-p", "bug=null"]) == 0
+    assert capsys.readouterr().out == f"{MODEL}: held over 5 schedules\n"  # fault-free: unchanged
