@@ -10,6 +10,7 @@ from hypothesis import given, settings
 
 import detsim
 from detsim.strategies import assert_run_holds, fault_plans, schedules
+from scripted import Pick
 
 SCENARIOS = {}
 
@@ -30,8 +31,6 @@ class Scenario(detsim.Model):
             world.faults.configure(self.faults)
         SCENARIOS[self.name](self, world)
 
-
-from scripted import Pick  # noqa: E402  (shared with other fault tests)
 
 
 def run(name, picks=None, faults=None, **settings):

@@ -6,6 +6,7 @@ import pytest
 
 import detsim
 from detsim import ModelError
+from scripted import Pick
 
 SCENARIOS = {}
 
@@ -25,8 +26,6 @@ class Scenario(detsim.Model):
         self.log = []
         SCENARIOS[self.name](self, world)
 
-
-from scripted import Pick  # noqa: E402  (shared with other fault tests)
 
 
 def run(name, picks=None, **settings):
