@@ -9,7 +9,7 @@ Sections:
    their default fault plans, against the same models with no fault kinds enabled;
 2. the fault-coverage table of one campaign (GSet, op form);
 3. planted bugs: schedules to the first failure and shrunk deviations, over seeds;
-   (detsim's shrinker keys deviations by (label, occurrence), see _sched/guided.py;
+   (detsim's shrinker keys deviations by (label, occurrence), see detsim/search/_guided.py;
    an earlier position-keyed version is what section 4 of older runs compared).
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import detsim  # noqa: E402
-from detsim._runner import execute  # noqa: E402
+from detsim.campaign import execute  # noqa: E402
 from models.crdt import CRDTS, DEFAULT_FAULTS as CRDT_FAULTS, GSet, LWWRegister, TwoPSet  # noqa: E402
 from models.lease import DEFAULT_FAULTS as LEASE_FAULTS, Lease  # noqa: E402
 

@@ -11,7 +11,7 @@ the median, mean and max number of schedules executed up to and including the
 first failing one (mean: only if every seed found it), the median shrunk size, and
 the median wall time to find / shrink.
 
-Hypothesis rows drive ``detsim.strategies.schedules()`` with ``@given``: one
+Hypothesis rows drive ``detsim.testing.schedules()`` with ``@given``: one
 example = one schedule executed; per seed ``@seed(s)``, ``derandomize=False``,
 ``database=None``, generate phase only (its own shrinking is not what we measure).
 """
@@ -29,7 +29,7 @@ import hypothesis  # noqa: E402
 from hypothesis import HealthCheck, Phase, given  # noqa: E402
 
 import detsim  # noqa: E402
-from detsim.strategies import schedules  # noqa: E402
+from detsim.testing import schedules  # noqa: E402
 
 
 def models() -> list[tuple[str, object]]:

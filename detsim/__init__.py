@@ -1,35 +1,42 @@
 """detsim: deterministic simulation for checking concurrent and distributed protocols.
 
-A run is a pure function of (model class, parameters, decision list).
+A run is a pure function of (model class, parameters, decision list). This module
+is the public face: every name here is re-exported from the subpackage that owns
+it (docs/architecture.md has the map).
 """
-__version__ = "0.1.0"
+import importlib
 
 from . import errors
-from ._channel import CLOSED
-from ._chankinds import Lagged
-from ._faults import FAULT_KINDS, FaultCoverageWarning, FaultPlan
-from ._liveness import VacuityWarning, no_livelock, no_starvation
-from ._model import Model
-from ._network import Message, Network
-from ._node import CRASHED, Node
-from ._properties import Violation, always, at_end, eventually, no_deadlock, sometimes
-from ._runner import CheckResult, RunResult, check, replay, run
-from ._sched import DFS, PCT, Fair, Fifo, Random, Replay, Strategy
-from ._select import Selected, select_fairness
-from ._trace import Decision, Trace
-from ._world import World
+from ._version import __version__
+from .campaign import CheckResult, RunResult, check, replay, run
+from .engine import Model, Strategy
+from .errors import (DetsimError, ModelError, PropertyViolation, ReplayDivergence, StepBudgetExceeded,
+                     TraceFormatError)
+from .faults import CRASHED, FAULT_KINDS, FaultCoverageWarning, FaultPlan, Message, Network, Node
 from .history import linearizable
-from .errors import (DetsimError, ModelError, PropertyViolation, ReplayDivergence,
-                     StepBudgetExceeded, TraceFormatError)
+from .monitor import (Observer, Property, VacuityWarning, always, at_end, eventually, no_deadlock,
+                      no_livelock, no_starvation, select_fairness, sometimes)
+from .search import DFS, PCT, Fair, Fifo, Random, Replay
+from .sync import CLOSED, Lagged, Selected
+from .trace import Decision, Trace, Violation
+from .world import World
 
 __all__ = [
-    "linearizable",
-    "__version__", "errors", "CLOSED", "Model", "World", "Violation", "always", "at_end",
-    "eventually", "sometimes", "no_deadlock", "run", "check", "replay", "RunResult",
-    "CheckResult", "Strategy", "Fifo", "Random", "PCT", "DFS", "Replay", "Trace", "Decision",
+    "__version__", "errors", "Model", "World", "Strategy",
+    "run", "check", "replay", "RunResult", "CheckResult",
+    "Fifo", "Random", "PCT", "DFS", "Replay", "Fair",
+    "Property", "Observer", "Violation", "always", "at_end", "eventually", "sometimes", "no_deadlock",
+    "no_starvation", "no_livelock", "select_fairness", "linearizable", "VacuityWarning",
+    "Trace", "Decision",
+    "CLOSED", "Lagged", "Selected",
+    "FAULT_KINDS", "FaultPlan", "FaultCoverageWarning", "Message", "Network", "Node", "CRASHED",
     "DetsimError", "ModelError", "PropertyViolation", "ReplayDivergence", "StepBudgetExceeded",
     "TraceFormatError",
-    "Fair", "no_starvation", "no_livelock", "VacuityWarning",
-    "Lagged", "Selected", "select_fairness",
-    "FAULT_KINDS", "FaultPlan", "FaultCoverageWarning", "Message", "Network", "Node", "CRASHED",
 ]
+
+
+def __getattr__(name: str):
+    # The Hypothesis strategies are imported on first use: the CLI never needs them.
+    if name in ("testing", "strategies"):
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'detsim' has no attribute {name!r}")

@@ -6,7 +6,12 @@ import json
 import os
 import sys
 
+from .campaign import build_model, check, load_class, replay, save_failure
+from .engine import defines
 from .errors import DetsimError, ModelError
+from .history import render_timeline
+from .search import DFS, PCT, Fifo, Random
+from .trace import Trace
 
 EXIT_HELD, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
 
@@ -26,24 +31,18 @@ def _parse_params(pairs) -> dict:
 
 
 def _strategy(args):
-    import detsim
-
     if args.strategy == "random":
-        return detsim.Random(args.seed)
+        return Random(args.seed)
     if args.strategy == "pct":
-        return detsim.PCT(args.depth, args.seed)
+        return PCT(args.depth, args.seed)
     if args.strategy == "dfs":
-        return detsim.DFS(max_runs=args.runs, max_deviations=args.max_deviations)
-    return detsim.Fifo()
+        return DFS(max_runs=args.runs, max_deviations=args.max_deviations)
+    return Fifo()
 
 
 def cmd_check(args) -> int:
-    import detsim
-    from ._model import build_model
-    from .pytest_plugin import save_failure
-
     model = build_model(args.model, _parse_params(args.param))
-    result = detsim.check(model, _strategy(args), runs=args.runs, shrink=not args.no_shrink,
+    result = check(model, _strategy(args), runs=args.runs, shrink=not args.no_shrink,
                           horizon=args.horizon, max_steps=args.max_steps)
     if result.ok:
         print(f"{args.model}: {result}")
@@ -57,9 +56,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_replay(args) -> int:
-    import detsim
-
-    result = detsim.replay(args.path)
+    result = replay(args.path)
     print(result.trace.describe())
     if result.violation is None:
         print("replay: every property held")
@@ -69,19 +66,14 @@ def cmd_replay(args) -> int:
 
 
 def cmd_show(args) -> int:
-    import detsim
-    from ._model import load_class
-
-    trace = detsim.Trace.load(args.path)
+    trace = Trace.load(args.path)
     print(trace.describe())
-    cls = load_class(trace.model)
-    result = detsim.replay(trace)  # the pictures below come from re-executing the trace
-    for name, history in result.world.__dict__.get("histories", {}).items():
-        from .history import render_timeline
-
+    load_class(trace.model)
+    result = replay(trace)  # the pictures below come from re-executing the trace
+    for name, history in result.world.histories.items():
         print(f"\nhistory {name!r} ({len(history.operations())} operations), per client:")
         print(render_timeline(history))
-    if hasattr(cls, "show"):
+    if defines(result.model, "show"):
         print(result.model.show(result))
     return EXIT_HELD if trace.violation is None else EXIT_VIOLATION
 

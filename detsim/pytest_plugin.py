@@ -9,32 +9,25 @@
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+from .campaign import check, replay, save_failure
+from .errors import PropertyViolation
+from .search import Random
 
 PROFILES = ("ci", "deep", "dev")
 
 
 def _register_hypothesis_profiles() -> None:
-    from hypothesis import HealthCheck, settings
-
     quiet = [HealthCheck.too_slow, HealthCheck.data_too_large]
     settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=quiet,
                               derandomize=True, print_blob=True)
     settings.register_profile("dev", max_examples=100, deadline=None, suppress_health_check=quiet)
     settings.register_profile("deep", max_examples=2000, deadline=None, suppress_health_check=quiet)
-
-
-def save_failure(trace, directory=".detsim/failures") -> Path:
-    v = trace.violation
-    prop = re.sub(r"[^A-Za-z0-9]+", "-", v.property if v else "run").strip("-").lower()
-    model = trace.model.rsplit(":", 1)[-1].lower()
-    digest = hashlib.sha256(trace.to_json().encode()).hexdigest()[:10]
-    return trace.save(Path(directory) / f"{model}-{prop}-{digest}.json")
 
 
 def pytest_addoption(parser):
@@ -54,8 +47,6 @@ def pytest_configure(config):
         raise pytest.UsageError(f"DETSIM_PROFILE={profile!r}: use one of {', '.join(PROFILES)}")
     config._detsim_profile = profile
     if not config.getoption("--hypothesis-profile", default=None):
-        from hypothesis import settings
-
         settings.load_profile(profile)
 
 
@@ -74,18 +65,14 @@ class Campaign:
         return {"ci": ci, "deep": deep or ci * 10, "dev": dev or ci}[self.profile]
 
     def _check(self, model, runs, strategy, **kw):
-        import detsim
-
-        strategy = strategy if strategy is not None else detsim.Random(self.seed)
-        result = detsim.check(model, strategy, runs=runs, **kw)
+        strategy = strategy if strategy is not None else Random(self.seed)
+        result = check(model, strategy, runs=runs, **kw)
         if not result.ok and result.trace is not None:
             result.path = str(save_failure(result.trace, self.failures))
         return result
 
     def holds(self, model, *, runs: int, strategy=None, **kw):
         """Assert that no schedule in the budget violates a property."""
-        from .errors import PropertyViolation
-
         result = self._check(model, runs, strategy, **kw)
         if not result.ok:
             raise PropertyViolation(result.violation, _with_pytest_hint(result))
@@ -94,13 +81,11 @@ class Campaign:
     def finds(self, model, prop: str, *, within: int, strategy=None, **kw):
         """Assert that a planted bug is found within ``within`` schedules, shrunk
         to a 1-minimal trace that replays to the same violation."""
-        import detsim
-
         result = self._check(model, within, strategy, **kw)
         assert not result.ok, f"planted bug not found: {model!r} held over {result.runs} schedules"
         assert result.violation.property == prop, (
             f"expected a violation of {prop!r}, got:\n{result.report()}")
-        replayed = detsim.replay(result.trace)
+        replayed = replay(result.trace)
         assert replayed.violation is not None and replayed.violation.property == prop, "replay lost the violation"
         assert result.one_minimal, f"shrink did not reach a 1-minimal trace:\n{result.report()}"
         return result
@@ -124,10 +109,7 @@ class ReplayItem(pytest.Item):
         self.trace_path = path
 
     def runtest(self):
-        import detsim
-        from .errors import PropertyViolation
-
-        result = detsim.replay(self.trace_path)
+        result = replay(self.trace_path)
         if result.violation is not None:
             raise PropertyViolation(result.violation, f"replayed {self.trace_path}: {result.violation}\n"
                                     + result.trace.describe())

@@ -236,24 +236,10 @@ class CRDTModel(detsim.Model):
         return {n: self.value(self.live[n].state) for n in self.names}
 
     def properties(self):
-        return [AtEndExplained("replicas converge", CRDTModel.divergence),
-                AtEndExplained("no lost update", CRDTModel.lost_update)]
-
-
-class AtEndExplained:
-    """An at-end property whose check returns a problem description (or None)."""
-
-    kind = "at_end_explained"
-
-    def __init__(self, name: str, problem):
-        self.name, self.problem = name, problem
-
-    def after_step(self, model, world):
-        return None
-
-    def at_finish(self, model, world):
-        problem = self.problem(model)
-        return None if problem is None else detsim.Violation(self.name, problem, world.now, world.steps, "-")
+        return [detsim.at_end("replicas converge", lambda m: m.divergence() is None,
+                              explain=CRDTModel.divergence),
+                detsim.at_end("no lost update", lambda m: m.lost_update() is None,
+                              explain=CRDTModel.lost_update)]
 
 
 def _show(state):

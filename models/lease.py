@@ -151,22 +151,16 @@ class Lease(detsim.Model):
             node.send("lock", ("release", 0, token))
 
     # ---- properties ---------------------------------------------------------------------------
+    def tokens_increase(self) -> bool:
+        """Each write storage accepts has a higher token than the one before. Checked
+        after every step; a step accepts at most one write, so the last pair suffices."""
+        acc = self.accepted
+        return len(acc) < 2 or acc[-2][0] < acc[-1][0]
+
+    def accepted_writes(self) -> str:
+        return "storage accepted " + ", ".join(f"token {t} from {c} at t={when}" for t, c, when in self.accepted)
+
     def properties(self):
-        return [TokensIncrease(), detsim.sometimes("a stale write reached storage",
-                                                   lambda m: m.stale_arrivals > 0)]
-
-
-class TokensIncrease:
-    """always: each write storage accepts has a higher token than the one before.
-    Checked after every step; a step accepts at most one write, so the last pair suffices."""
-
-    name = "storage accepts only strictly increasing fencing tokens"
-    kind = "always_explained"
-
-    def after_step(self, model, world):
-        acc = model.accepted
-        if len(acc) < 2 or acc[-2][0] < acc[-1][0]:
-            return None
-        writes = ", ".join(f"token {t} from {c} at t={when}" for t, c, when in acc)
-        return detsim.Violation(self.name, f"storage accepted {writes}", world.now, world.steps,
-                                world.current_name)
+        return [detsim.always("storage accepts only strictly increasing fencing tokens",
+                              Lease.tokens_increase, explain=Lease.accepted_writes),
+                detsim.sometimes("a stale write reached storage", lambda m: m.stale_arrivals > 0)]

@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 
 import detsim
 from detsim.history import kv
+from models.raft_timeline import TimelineObserver, render
 
 FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
 HEARTBEAT = 2  # leader tick (node time)
@@ -118,6 +119,15 @@ class Server:
         self.deadline = 0
         self.peers = [p for p in model.names if p != self.name]
         self.majority = len(model.names) // 2 + 1
+
+    def summary(self) -> str:
+        """Role, term, log (as the term of each entry) and commit index, for timelines."""
+        return f"{self.role} t{self.term}, log {terms_of(self.log)}, commit {self.commit}"
+
+    @property
+    def leads_with_replicated_entry(self) -> bool:
+        """A leader some follower already holds an entry of this leader's term from."""
+        return self.role == LEADER and self.replicated_own
 
     # ---- durable state --------------------------------------------------------------------
     def save_term(self) -> None:
@@ -464,6 +474,8 @@ class Raft(detsim.Model):
         self.role_version = 0
         self.max_term = 0
         self.leader_crashed_after_replicating = False
+        self._log_matching_seen, self._log_matching = -1, None  # cache of log_matching_problem
+        self._completeness_seen, self._completeness = None, None  # cache of leader_completeness_problem
         self.restarts = 0  # restarts scheduled by crash points
         self.events: list = []  # (time, who, text) for show()
         self.sends: list = []  # (time, src, dst, number, text): RequestVote, AppendEntries with entries
@@ -600,12 +612,66 @@ class Raft(detsim.Model):
                     return True
         return False
 
-    def properties(self):
-        safety = [p for p in (ElectionSafety(), LogMatching(), LeaderCompleteness(), StateMachineSafety())
-                  if self.checked is None or p.name in self.checked]
-        from models.raft_timeline import Observer
+    # ---- safety: each is a problem description, or None --------------------------------------------------
+    def problem(self, name: str) -> str | None:
+        """Election Safety and State Machine Safety are noted the moment they break."""
+        return self.problems.get(name)
 
-        return [Observer(), *safety,
+    def log_matching_problem(self) -> str | None:
+        """Two logs with an entry of the same index and term are identical up to it (§5.3).
+        Re-checked only when some log changed."""
+        if self.log_version != self._log_matching_seen:
+            self._log_matching_seen, self._log_matching = self.log_version, None
+            servers = list(self.live.values())
+            for i, a in enumerate(servers):
+                for b in servers[i + 1:]:
+                    la, lb = a.log, b.log
+                    k = min(len(la), len(lb))
+                    while k and la[k - 1][0] != lb[k - 1][0]:
+                        k -= 1
+                    if la[:k] != lb[:k]:
+                        j = next(j for j in range(k) if la[j] != lb[j])
+                        self._log_matching = (
+                            f"{a.name} and {b.name} both hold a t{la[k - 1][0]} entry at index {k}, "
+                            f"but differ at index {j + 1}: {terms_of(la)} vs {terms_of(lb)}")
+                        return self._log_matching
+        return self._log_matching
+
+    def leader_completeness_problem(self) -> str | None:
+        """A running leader of term T holds every entry committed in a term before T (§5.4)."""
+        committed = self.committed
+        if not committed:
+            return None
+        key = (self.log_version, len(committed), self.role_version)
+        if key == self._completeness_seen:
+            return self._completeness
+        self._completeness_seen, self._completeness = key, None
+        for s in self.live.values():
+            if s.role != LEADER or not s.node.up:
+                continue
+            log = s.log
+            for index, (entry, term) in committed.items():
+                if term < s.term and (index > len(log) or log[index - 1] != entry):
+                    have = f"t{log[index - 1][0]} {command_text(log[index - 1][1])}" if index <= len(log) else "nothing"
+                    self._completeness = (
+                        f"{s.name}, leader of term {s.term} with log {terms_of(log)}, lacks index {index} "
+                        f"(t{entry[0]} {command_text(entry[1])}, committed in term {term}); it has {have}")
+                    return self._completeness
+        return None
+
+    def safety(self) -> list:
+        """The four safety properties of the Raft paper (Figure 3), checked after every step."""
+        problems = {
+            "Election Safety": lambda m: m.problem("Election Safety"),  # §5.2: one leader per term
+            "Log Matching": Raft.log_matching_problem,
+            "Leader Completeness": Raft.leader_completeness_problem,
+            "State Machine Safety": lambda m: m.problem("State Machine Safety"),  # §5.4.3
+        }
+        return [detsim.always(name, lambda m, p=problem: p(m) is None, explain=problem)
+                for name, problem in problems.items() if self.checked is None or name in self.checked]
+
+    def properties(self):
+        return [*self.safety(),
                 detsim.eventually("a leader is elected after heal", Raft.leader_after_heal, within=self.within),
                 detsim.linearizable("kv", model=kv, name="the KV history is linearizable"),
                 detsim.sometimes("a leader is elected", lambda m: bool(m.leaders)),
@@ -613,90 +679,8 @@ class Raft(detsim.Model):
                 detsim.sometimes("a leader crashes after replicating", lambda m: m.leader_crashed_after_replicating),
                 detsim.sometimes("a term of 4 or more is seen", lambda m: m.max_term >= 4)]
 
+    def observers(self):
+        return [TimelineObserver()]
+
     def show(self, result) -> str:
-        from models.raft_timeline import render
-
         return render(self, result)
-
-
-# ---- properties checked after every step ------------------------------------------------------------------
-class _Safety:
-    kind = "always_explained"
-    name = ""
-
-    def problem(self, model):
-        return model.problems.get(self.name)
-
-    def after_step(self, model, world):
-        text = self.problem(model)
-        if text is None:
-            return None
-        return detsim.Violation(self.name, text, world.now, world.steps, world.current_name)
-
-
-class ElectionSafety(_Safety):
-    """At most one leader is elected in a term (§5.2)."""
-
-    name = "Election Safety"
-
-
-class StateMachineSafety(_Safety):
-    """No two servers apply different entries at one index (§5.4.3)."""
-
-    name = "State Machine Safety"
-
-
-class LogMatching(_Safety):
-    """Two logs with an entry of the same index and term are identical up to it (§5.3).
-    Re-checked only when some log changed."""
-
-    name = "Log Matching"
-
-    def __init__(self):
-        self.seen = -1
-
-    def problem(self, model):
-        if model.log_version == self.seen:
-            return None
-        self.seen = model.log_version
-        servers = list(model.live.values())
-        for i, a in enumerate(servers):
-            for b in servers[i + 1:]:
-                la, lb = a.log, b.log
-                k = min(len(la), len(lb))
-                while k and la[k - 1][0] != lb[k - 1][0]:
-                    k -= 1
-                if la[:k] != lb[:k]:
-                    j = next(j for j in range(k) if la[j] != lb[j])
-                    return (f"{a.name} and {b.name} both hold a t{la[k - 1][0]} entry at index {k}, "
-                            f"but differ at index {j + 1}: {terms_of(la)} vs {terms_of(lb)}")
-        return None
-
-
-class LeaderCompleteness(_Safety):
-    """A running leader of term T holds every entry committed in a term before T (§5.4)."""
-
-    name = "Leader Completeness"
-
-    def __init__(self):
-        self.seen = None
-
-    def problem(self, model):
-        committed = model.committed
-        if not committed:
-            return None
-        key = (model.log_version, len(committed), model.role_version)
-        if key == self.seen:
-            return None
-        self.seen = key
-        for s in model.live.values():
-            if s.role != LEADER or not s.node.up:
-                continue
-            log = s.log
-            for index, (entry, term) in committed.items():
-                if term < s.term and (index > len(log) or log[index - 1] != entry):
-                    have = f"t{log[index - 1][0]} {command_text(log[index - 1][1])}" if index <= len(log) else "nothing"
-                    return (f"{s.name}, leader of term {s.term} with log {terms_of(log)}, lacks index {index} "
-                            f"(t{entry[0]} {command_text(entry[1])}, committed in term {term}); it has {have}")
-        return None
-

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import textwrap
 
+import detsim
 from detsim.history import NIL
-
-from models.raft import LEADER, terms_of
 
 WIDTH = 30  # characters per server column
 
@@ -105,11 +104,10 @@ def render(model, result) -> str:
     return "\n".join(out)
 
 
-class Observer:
+class TimelineObserver(detsim.Observer):
     """Not a property: records crashes, restarts, pauses and partitions in the timeline,
     and the ghost fact that a leader crashed after replicating an entry of its term."""
 
-    kind = "observer"
     name = "raft timeline"
 
     def attach(self, model, world):
@@ -128,9 +126,8 @@ class Observer:
                 if server is None:
                     model.note(name, "CRASH")
                     continue
-                state = f"{server.role} t{server.term}"
-                model.note(name, f"CRASH ({state}, log {terms_of(server.log)}, commit {server.commit})")
-                if server.role == LEADER and server.replicated_own:
+                model.note(name, f"CRASH ({server.summary()})")
+                if server.leads_with_replicated_entry:
                     model.leader_crashed_after_replicating = True
             if node.paused != self.paused.get(name, False):
                 self.paused[name] = node.paused
@@ -138,4 +135,3 @@ class Observer:
         if net.cut_name != self.cut:
             self.cut = net.cut_name
             model.note("net", f"partition {self.cut}" if self.cut else "partition healed")
-        return None

@@ -76,29 +76,22 @@ class _Bucket(detsim.Model):
             if self.worst_excess is None or count - bound > self.worst_excess:
                 self.worst_excess, self.worst = count - bound, (count, T, bound, now)
 
+    def within_bound(self) -> bool:
+        return self.worst_excess is None or self.worst_excess <= 0
+
+    def overflow(self) -> str:
+        """The window that overflowed, for the failure message."""
+        count, T, bound, t = self.worst
+        return (f"{count} acquisitions in the window ({t - T}, {t}] of length T={T}; "
+                f"bound burst + rate·T = {self.burst} + {self.rate}·{T} = {bound}")
+
     def properties(self):
         return [
-            WindowBound("at most burst + rate·T per window"),
+            detsim.always("at most burst + rate·T per window", _Bucket.within_bound,
+                          explain=_Bucket.overflow),
             detsim.sometimes("a client was refused", lambda m: m.refused > 0),
             detsim.sometimes("some window reached its bound", lambda m: m.worst_excess == 0),
         ]
-
-
-class WindowBound:
-    """An always-property whose violation names the window that overflowed."""
-
-    kind = "always-window"
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def after_step(self, model, world):
-        if model.worst_excess is None or model.worst_excess <= 0:
-            return None
-        count, T, bound, t = model.worst
-        return detsim.Violation(self.name, f"{count} acquisitions in the window ({t - T}, {t}] of length "
-                                f"T={T}; bound burst + rate·T = {model.burst} + {model.rate}·{T} = {bound}",
-                                world.now, world.steps, world.current_name)
 
 
 @dataclass

@@ -12,8 +12,8 @@ waiter, so every barge is a deviation). Regenerate: ``bench/liveness_evidence.py
 import pytest
 
 import detsim
-from detsim._sched import Guided
-from detsim._shrink import deviations_of
+from detsim.search import Guided
+from detsim.campaign import deviations_of
 from models.mutex import Mutex
 
 TIGHT = dict(work=0, rounds=4)  # the releaser asks again right away: where barging bites

@@ -3,7 +3,7 @@ most K times; biased select starves the quiet branch (the planted bug)."""
 import pytest
 
 import detsim
-from detsim._sched.base import Strategy
+from detsim import Strategy
 from models.select import SelectMux
 
 

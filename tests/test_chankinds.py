@@ -32,7 +32,7 @@ def test_oneshot_delivers_once_whoever_comes_first(send_first):
 
     m = run_ok(make, sender=sender, receiver=receiver)
     assert m.log == [42]
-    assert m.once.statistics() == detsim._chankinds.OneshotStatistics(True, True, True, False)
+    assert m.once.statistics() == detsim.sync.OneshotStatistics(True, True, True, False)
 
 
 def test_oneshot_closed_without_a_value_yields_closed():
@@ -118,7 +118,7 @@ def test_broadcast_subscribers_see_only_later_messages_and_wake_separately():
 
     result = detsim.run(scripted(make, early=early, r0=reader(0), r1=reader(1)))
     assert sorted(result.model.log) == [(0, "before", "after"), (1, "before", "after")]
-    assert result.model.late._select_ready()  # it saw "after", not "before"
+    assert result.model.late.select_ready()  # it saw "after", not "before"
     woken = [d for d in result.trace.decisions if d.time == 1]
     assert woken and {"r0", "r1"} <= set(woken[0].candidates)  # one event per waiting receiver
 
@@ -159,7 +159,7 @@ def test_watch_skips_to_the_latest_value_and_closes_after_it():
     m = run_ok(make, publisher=publisher, watcher=watcher)
     assert m.log[0] == ("borrow", "v1", True)
     assert m.log[1:] == ["v1", "v2", "v4", detsim.CLOSED]  # v3 came and went while it was busy
-    assert m.cfg.statistics() == detsim._chankinds.WatchStatistics(4, 1, 0, True)
+    assert m.cfg.statistics() == detsim.sync.WatchStatistics(4, 1, 0, True)
 
 
 def test_watch_new_receivers_have_seen_the_current_value():

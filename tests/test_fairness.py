@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import pytest
 
 import detsim
-from detsim._liveness import WITHHELD
-from detsim._sched.fair import Overtaking
+from detsim.monitor import WITHHELD
+from detsim.engine import Overtaking
 
 UNBOUNDED = 10**9  # a "fairness bound" no schedule exceeds: judges every schedule, even unfair ones
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 
 import detsim
-from detsim.strategies import assert_run_holds, fault_plans, schedules
+from detsim.testing import assert_run_holds, fault_plans, schedules
 from scripted import Pick
 
 SCENARIOS = {}

@@ -1,9 +1,10 @@
 """The World's fast paths must be invisible.
 
-Fifo and Random ties are recorded compactly and turned into decision tuples when
-``world.decisions`` is read; any other strategy takes the general path. A subclass
-takes the general path too, so comparing a strategy with a trivial subclass of itself
-checks that both paths see the same candidates and record the same decisions.
+Fifo and Random declare the ``schedule_draw`` capability: their ties are recorded
+compactly and turned into decision tuples when ``world.decisions`` is read; any other
+strategy takes the general path. A subclass that declines the capability takes the
+general path with the same choices, so comparing the two checks that both paths see
+the same candidates and record the same decisions.
 Future NORMAL events wait in per-time buckets instead of SimPy's heap: the
 comparisons with plain SimPy check that order, ``now`` and ``peek`` are unchanged.
 """
@@ -13,15 +14,35 @@ import pytest
 import simpy
 
 import detsim
-from detsim._world import _BLAME_WINDOW
+from detsim.engine._control import _BLAME_WINDOW
 
 
 class SlowRandom(detsim.Random):
     """Same choices as Random, through the general (candidate-reading) path."""
 
+    def schedule_draw(self):
+        return None
+
 
 class SlowFifo(detsim.Fifo):
-    pass
+    def schedule_draw(self):
+        return None
+
+
+def test_only_the_declared_capability_selects_the_compact_path():
+    assert detsim.World(detsim.Random(0))._compact and detsim.World(detsim.Fifo())._compact
+    assert detsim.World()._compact  # no strategy: every tie takes the default
+    assert not detsim.World(SlowRandom(0))._compact and not detsim.World(SlowFifo())._compact
+
+    class Picky(detsim.Random):  # reads the names: must be asked through choose()
+        def choose(self, label, candidates, world):
+            return 0
+
+    class Contrary(detsim.Fifo):
+        def choose(self, label, candidates, world):
+            return len(candidates) - 1
+
+    assert not detsim.World(Picky(0))._compact and not detsim.World(Contrary())._compact
 
 
 def busy_workload(world, log, peek_at_decisions=False):
@@ -84,7 +105,7 @@ def test_compact_and_general_paths_record_the_same_decisions(seed, peek):
     assert fast.decisions == slow.decisions
     assert any(d[2] == "schedule" and d[4] for d in fast.decisions), "no deviating tie: weak test"
     assert any(d[2] != "schedule" for d in fast.decisions), "no model choice: weak test"
-    for step, time, label, candidates, chosen in fast.decisions:
+    for step, time, label, candidates, chosen, kind in fast.decisions:
         assert type(candidates) is tuple and all(type(c) is str for c in candidates)
         assert 0 <= chosen < len(candidates)
 

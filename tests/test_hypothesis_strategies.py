@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, find, given, settings
 
 import detsim
-import detsim.strategies as ds
+import detsim.testing as ds
 from models.lost_update import LostUpdate
 
 FEW = settings(max_examples=15, deadline=None, database=None, derandomize=True,

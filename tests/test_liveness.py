@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 import detsim
-from detsim._sched import Guided
+from detsim.search import Guided
 from models.priority_pool import PriorityPool
 from models.rwlock import RwLock
 

@@ -3,7 +3,7 @@ bypass accounting and the select_fairness property."""
 import pytest
 
 import detsim
-from detsim._sched.guided import Guided
+from detsim.search import Guided
 
 
 from scripted import scripted

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 import pytest
 
 import detsim
-from detsim._runner import execute
-from detsim._sched import Guided
-from detsim._shrink import deviations_of
+from detsim.campaign import execute
+from detsim.search import Guided
+from detsim.campaign import deviations_of
 from models.lost_update import LostUpdate
 
 

@@ -4,7 +4,7 @@ import re
 import pytest
 
 import detsim
-from detsim._world import Task
+from detsim.engine import Task
 
 
 class Last(detsim.Strategy):

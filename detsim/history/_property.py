@@ -1,12 +1,13 @@
 """``linearizable(name, model)``: a property that checks a world history at the end of a run."""
 from __future__ import annotations
 
+from ..monitor import Property
 from ._checker import check_linearizable
 from ._models import get_model
 from ._render import render_timeline
 
 
-class Linearizable:
+class Linearizable(Property):
     """Checks ``world.history(name)`` against a sequential model when the run ends.
 
     Limit: judged at the end only (a history is not linearizable as a whole even if
@@ -18,20 +19,16 @@ class Linearizable:
     kind = "linearizable"
 
     def __init__(self, history: str, model, *, time_limit=None, name: str | None = None):
+        super().__init__(name or f"linearizable {history}")
         self.history = history
         self.model = get_model(model) if isinstance(model, str) else model
         self.time_limit = time_limit
-        self.name = name or f"linearizable {history}"
 
     def __repr__(self) -> str:
         return f"linearizable({self.history!r})"
 
-    def after_step(self, model, world):
-        return None
-
     def at_finish(self, model, world):
-        histories = world.__dict__.get("histories", {})
-        history = histories.get(self.history)
+        history = world.histories.get(self.history)
         if history is None:
             return None
         result = check_linearizable(history, self.model, time_limit=self.time_limit)
@@ -40,12 +37,9 @@ class Linearizable:
             return None
         if result.ok:
             return None
-        from .._properties import Violation
-
         first = result.first_unplaceable
         text = result.describe() + "\n" + render_timeline(history, mark=first)
-        return Violation(self.name, text, world.now, world.steps,
-                         str(first.client) if first is not None else "-")
+        return self.violation(world, text, str(first.client) if first is not None else "-")
 
 
 def linearizable(history: str, model, *, time_limit=None, name: str | None = None) -> Linearizable:

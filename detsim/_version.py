@@ -1,0 +1,2 @@
+"""The version of detsim, recorded in every trace."""
+__version__ = "0.1.0"

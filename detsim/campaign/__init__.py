@@ -1,0 +1,20 @@
+"""Running models: one run, a campaign, replay, shrinking, saved failures.
+
+What lives here: ``execute``/``run`` (one schedule; the trace is always built),
+``check`` (a campaign that stops at the first violation and shrinks it),
+``replay`` (exact re-execution of a trace), the delta-debugging shrinker, the
+model loader (``module:Class`` + parameters) and where failing traces are saved.
+
+May import everything below it: ``detsim.world``, ``detsim.monitor``,
+``detsim.search``, ``detsim.faults``, ``detsim.trace``, ``detsim.view``,
+``detsim.engine``. Nothing imports this package but the public face (``detsim``,
+the CLI, the pytest plugin, ``detsim.testing``).
+"""
+from ._check import CheckResult, check
+from ._loader import build_model, load_class
+from ._run import RunResult, execute, replay, run
+from ._save import FAILURES, save_failure
+from ._shrink import deviations_of, shrink
+
+__all__ = ["RunResult", "CheckResult", "execute", "run", "check", "replay", "shrink", "deviations_of",
+           "build_model", "load_class", "save_failure", "FAILURES"]

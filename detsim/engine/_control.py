@@ -1,0 +1,305 @@
+"""The control point: a SimPy environment whose every tie is a recorded choice.
+
+SimPy orders events by (time, priority, id). Events due *now* are kept here in
+per-priority FIFO lists instead of the heap, so a tie among NORMAL events can be
+handed to the strategy; index 0 is SimPy's own order. URGENT events (process
+start, interrupts) stay first-come: reordering them crashes SimPy.
+
+Hot path (bench/engine_overhead.py): future NORMAL events wait in one list per
+distinct time (schedule order = SimPy's id order) instead of one heap entry each.
+Ties decided by a strategy that declares a ``schedule_draw`` capability are
+recorded in a flat list and turned into decision tuples only when ``decisions`` is
+read: thousands of retained tuples per run would otherwise keep the cyclic GC busy.
+"""
+from __future__ import annotations
+
+from collections import deque
+from heapq import heappop, heappush
+
+import simpy
+from simpy.core import EmptySchedule, Infinity, StopSimulation
+from simpy.events import NORMAL, URGENT, Process, Timeout
+
+from ..errors import ModelError, StepBudgetExceeded
+from ..trace import CHOICE, SCHEDULE
+from ._strategy import ALWAYS_DEFAULT, Strategy
+from ._task import Task, event_label, option_name
+
+DEFAULT_MAX_STEPS = 200_000
+DEFAULT_INSTANT_BUDGET = 50_000
+_BLAME_WINDOW = 2_000  # extra steps watched after a budget overrun to name the looping process
+
+
+class HorizonReached(Exception):
+    """Internal: the next event lies beyond the run's virtual-time horizon."""
+
+
+class ProcessFailed(Exception):
+    """Internal: a process raised and nobody handled it."""
+
+    def __init__(self, process, error):
+        super().__init__(process, error)
+        self.process, self.error = process, error
+
+
+class ControlPoint(simpy.Environment):
+    """Virtual time plus a choice source: the scheduling core of ``detsim.World``."""
+
+    # Slots for what every step touches: an instance dict past 30 keys loses CPython's
+    # fast attribute path and costs the hot path ~8% (bench/README.md).
+    __slots__ = ("_now", "_queue", "_eid", "_active_proc", "strategy", "_decisions", "_ops", "steps",
+                 "_limit", "alarm", "max_steps", "instant_budget", "horizon", "_instant_start",
+                 "_urgent", "_normal", "_names", "_named", "_late", "_times", "_buckets",
+                 "_last_callbacks", "_compact", "_draw", "decision_kind")
+
+    def __init__(self, strategy: Strategy | None = None, *, max_steps: int = DEFAULT_MAX_STEPS,
+                 instant_budget: int = DEFAULT_INSTANT_BUDGET, horizon=None):
+        super().__init__(0)
+        if strategy is not None and not isinstance(strategy, Strategy):
+            raise ModelError(f"a strategy must be a detsim.Strategy, got {type(strategy).__name__}")
+        self.strategy = strategy
+        draw = strategy.schedule_draw() if strategy is not None else ALWAYS_DEFAULT
+        self._compact = draw is not None  # schedule ties recorded in the flat _ops list
+        self._draw = None if draw is ALWAYS_DEFAULT else draw
+        self.decision_kind = None  # the kind of the decision a strategy is being asked
+        self.decisions: list[tuple] = []  # (step, time, label, candidates, chosen, kind)
+        self.tasks: dict[str, Task] = {}
+        self.max_steps = max_steps
+        self.instant_budget = instant_budget
+        self.horizon = horizon
+        self.steps = 0
+        self.alarm = None  # a Violation or engine error raised outside a step's control flow
+        self._urgent: deque = deque()
+        self._normal: list = []
+        self._names: list = []  # labels of _normal[:_named] (once _ops is flushed), filled at decision time
+        self._named = 0
+        self._late: deque = deque()  # priority -1: StopSimulation re-schedules
+        self._times: list = []  # heap of the future times that have NORMAL events
+        self._buckets: dict = {}  # time -> the NORMAL events due then, in schedule order
+        self._instant_start = 0
+        self._limit = 0  # step count that triggers _over_budget; 0 = not computed yet
+        self._blame = None  # process name -> steps run, once a budget was overrun
+        self._blame_until = 0
+        self._last_callbacks = ()
+
+    # ---- the decision record ---------------------------------------------------
+    @property
+    def decisions(self) -> list:
+        """Every decision so far, as (step, time, label, candidates, chosen, kind) tuples."""
+        if self._ops:
+            self._flush()
+        return self._decisions
+
+    @decisions.setter
+    def decisions(self, rows: list) -> None:
+        self._decisions, self._ops = rows, []
+
+    def _flush(self) -> None:
+        """Replay the compact record (see step) into decision tuples."""
+        ops, names, rows = self._ops, self._names, self._decisions
+        i, end = 0, len(ops)
+        while i < end:
+            step = ops[i]
+            if step is None:  # the due list emptied while its last event was named
+                names.clear()
+                i += 1
+                continue
+            new = ops[i + 3]
+            if new:
+                names += ops[i + 4:i + 4 + new]
+            chosen = ops[i + 2]
+            rows.append((step, ops[i + 1], SCHEDULE, tuple(names), chosen, SCHEDULE))
+            names.pop(chosen)
+            i += 4 + new
+        ops.clear()
+
+    # ---- SimPy's scheduling interface, overridden ------------------------------
+    def schedule(self, event, priority=NORMAL, delay=0):
+        if delay:
+            if priority == NORMAL:
+                when = self._now + delay
+                bucket = self._buckets.get(when)
+                if bucket is None:
+                    self._buckets[when] = [event]
+                    heappush(self._times, when)
+                else:
+                    bucket.append(event)
+            else:
+                heappush(self._queue, (self._now + delay, priority, next(self._eid), event))
+        elif priority == NORMAL:
+            self._normal.append(event)
+        elif priority == URGENT:
+            self._urgent.append(event)
+        else:
+            self._late.append(event)
+
+    def peek(self):
+        if self._late or self._urgent or self._normal:
+            return self._now
+        times, queue = self._times, self._queue
+        if queue and (not times or queue[0][0] < times[0]):
+            return queue[0][0]
+        return times[0] if times else Infinity
+
+    def _advance(self) -> None:
+        """Make the next instant's events due: other priorities from the heap, then
+        the NORMAL bucket (the due lists are all empty when this is called)."""
+        times, queue = self._times, self._queue
+        if queue and (not times or queue[0][0] < times[0]
+                      or (queue[0][0] == times[0] and queue[0][1] < NORMAL)):
+            when = queue[0][0]
+        elif times:
+            when = times[0]
+        else:
+            raise EmptySchedule
+        if self.horizon is not None and when > self.horizon:
+            raise HorizonReached
+        self._now = when
+        self._instant_start = steps = self.steps
+        limit = steps + self.instant_budget
+        self._limit = limit if limit < self.max_steps else self.max_steps
+        while queue and queue[0][0] == when:
+            _, priority, _, event = heappop(queue)
+            (self._urgent if priority == URGENT else self._late).append(event)
+        if times and times[0] == when:
+            heappop(times)
+            self._normal = self._buckets.pop(when)
+
+    def _pick(self, normal: list, n: int) -> int:
+        """A strategy that reads the candidates: name the new ones, ask, record."""
+        if self._ops:
+            self._flush()
+        names = self._names
+        for j in range(self._named, n):
+            names.append(event_label(normal[j]))
+        chosen = self.decide(SCHEDULE, tuple(names), SCHEDULE)
+        names.pop(chosen)
+        return chosen
+
+    def step(self):
+        if self._late or self._urgent:
+            event = self._late.popleft() if self._late else self._urgent.popleft()
+        else:
+            normal = self._normal
+            n = len(normal)
+            if not n:
+                self._advance()
+                if self._late or self._urgent:
+                    return self.step()
+                normal = self._normal
+                n = len(normal)
+            if n > 1:
+                named = self._named
+                if self._compact:
+                    # The strategy never reads the names: log them flat (step, time,
+                    # chosen, number of new labels, new labels...) for _flush.
+                    draw = self._draw
+                    chosen = int(draw() * n) if draw is not None else 0
+                    ops = self._ops
+                    ops += (self.steps, self._now, chosen, n - named)
+                    for j in range(named, n):
+                        ops.append(event_label(normal[j]))
+                else:
+                    chosen = self._pick(normal, n)
+                event = normal.pop(chosen)
+                self._named = n - 1
+            else:
+                event = normal.pop()
+                if self._named:
+                    self._named = 0
+                    if self._ops:
+                        self._ops.append(None)
+                    else:
+                        self._names.pop()
+        self.steps = steps = self.steps + 1
+        if steps > self._limit:
+            self._over_budget(event)
+
+        # From here on this is SimPy's Environment.step, unchanged.
+        callbacks, event.callbacks = event.callbacks, None
+        self._last_callbacks = callbacks  # names the process for violations found after the step
+        try:
+            for callback in callbacks:
+                callback(event)
+        except StopSimulation:
+            event.callbacks = callbacks[callbacks.index(callback) + 1:]
+            self.schedule(event, -1)
+            raise
+        if not event._ok and not hasattr(event, "_defused"):
+            raise ProcessFailed(event, event._value)
+
+    def _over_budget(self, event) -> None:
+        """Past _limit: refresh a stale limit; else watch a short window more, then
+        blame the process that ran most."""
+        if self._blame is None:
+            limit = min(self._instant_start + self.instant_budget, self.max_steps)
+            if self.steps <= limit:
+                self._limit = limit
+                return
+            self._blame = {}
+            self._blame_until = self.steps + _BLAME_WINDOW
+        who = event_label(event)
+        self._blame[who] = self._blame.get(who, 0) + 1
+        if self.steps < self._blame_until:
+            return
+        culprit = max(self._blame.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        at_instant = self.steps - self._instant_start > self.instant_budget
+        budget = f"{self.instant_budget} steps at one instant" if at_instant else f"{self.max_steps} steps"
+        raise StepBudgetExceeded(
+            f"step budget of {budget} exceeded at step {self.steps}, t={self._now}, "
+            f"process {culprit} (ran {self._blame[culprit]} of the last {_BLAME_WINDOW} steps)")
+
+    def timeout(self, delay, value=None) -> Timeout:
+        """SimPy's BoundClass.bind_early skips subclasses, so each call went through the
+        descriptor; a plain method is as fast as SimPy's own binding (bench/README.md)."""
+        return Timeout(self, delay, value)
+
+    # ---- choices -------------------------------------------------------------
+    def decide(self, label: str, candidates: tuple, kind: str = CHOICE) -> int:
+        """Ask the strategy to pick among candidates and record the decision."""
+        strategy = self.strategy
+        if strategy is None:
+            chosen = 0
+        else:
+            self.decision_kind = kind
+            chosen = strategy.choose(label, candidates, self)
+        if not 0 <= chosen < len(candidates):
+            raise ModelError(f"strategy chose {chosen} of {len(candidates)} at step {self.steps}")
+        self.decisions.append((self.steps, self._now, label, candidates, chosen, kind))
+        return chosen
+
+    def choose(self, label: str, options):
+        """Model-level nondeterminism: returns one of options; options[0] is the default."""
+        options = list(options)
+        if not options:
+            raise ModelError(f"choose({label!r}) needs at least one option")
+        if len(options) == 1:
+            return options[0]
+        names = tuple(option_name(o, i) for i, o in enumerate(options))
+        return options[self.decide(label, names, CHOICE)]
+
+    # ---- processes -----------------------------------------------------------
+    def spawn(self, name: str, generator, *, daemon: bool = False) -> Task:
+        """Start a named process; names are unique and appear in traces. A daemon may
+        still be blocked when the run ends without that being a deadlock."""
+        if name in self.tasks:
+            raise ModelError(f"spawn: a process named {name!r} already exists")
+        task = Task(self, name, generator, daemon)
+        self.tasks[name] = task
+        return task
+
+    def checkpoint(self):
+        """A zero-time yield: a place where the scheduler may switch."""
+        return self.timeout(0)
+
+    @property
+    def current_name(self) -> str:
+        """The running process, or between steps the process the last step resumed."""
+        proc = self._active_proc
+        if proc is not None:
+            return proc.name
+        for callback in self._last_callbacks:
+            owner = getattr(callback, "__self__", None)
+            if isinstance(owner, Process):
+                return owner.name
+        return "-"

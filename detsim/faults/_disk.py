@@ -1,0 +1,45 @@
+"""A node's durable key-value storage, with buffered writes a crash may lose."""
+from __future__ import annotations
+
+import copy
+
+
+class Disk:
+    """Durable key-value storage of one node. Values are deep-copied in and out."""
+
+    def __init__(self, node):
+        self.node = node
+        self._durable: dict = {}
+        self._buffer: list = []  # (key, value) in write order, not yet durable
+
+    def write(self, key, value, *, sync: bool = True) -> None:
+        self.node._require_up("write to disk")
+        value = copy.deepcopy(value)
+        if sync:
+            self.flush()
+            self._durable[key] = value
+        else:
+            self._buffer.append((key, value))
+
+    def read(self, key, default=None):
+        for k, v in reversed(self._buffer):
+            if k == key:
+                return copy.deepcopy(v)
+        return copy.deepcopy(self._durable.get(key, default))
+
+    def flush(self) -> None:
+        for k, v in self._buffer:
+            self._durable[k] = v
+        self._buffer.clear()
+
+    @property
+    def pending(self) -> int:
+        """Buffered writes a crash could lose."""
+        return len(self._buffer)
+
+    def __contains__(self, key) -> bool:
+        return any(k == key for k, _ in self._buffer) or key in self._durable
+
+    def _crash(self, kept: int) -> None:
+        self._buffer[kept:] = []
+        self.flush()

@@ -1,0 +1,22 @@
+"""Search strategies: who decides every choice of a run. One strategy per file.
+
+What lives here: ``Fifo`` (the default schedule), ``Random``, ``PCT``, ``DFS``,
+``Replay`` (exact re-execution), ``Guided`` (sparse deviations, used by shrinking)
+and ``Fair`` (any strategy made weakly fair). Each implements the three-method
+interface of ``detsim.engine.Strategy`` (begin a run, choose, end a run).
+
+May import: ``detsim.engine``, ``detsim.trace``, ``detsim.errors``. Strategies see
+the kind of each decision (schedule, fault, choice), never the fault layer
+(docs/architecture.md, "Adding a strategy").
+"""
+from ..engine import Strategy
+from ._dfs import DFS
+from ._fair import Fair
+from ._fifo import Fifo
+from ._guided import Guided
+from ._pct import PCT
+from ._random import Random, run_rng, sparse_choice
+from ._replay import Replay
+
+__all__ = ["Strategy", "Fifo", "Random", "PCT", "DFS", "Replay", "Guided", "Fair",
+           "run_rng", "sparse_choice"]

@@ -1,0 +1,58 @@
+"""Uniform random choice at every decision, sparse at fault decisions."""
+import random as _random
+
+from ..engine import Strategy
+from ..trace import FAULT
+
+DEFAULT_FAULT_RATE = 0.05  # as detsim.faults' default plan rate
+
+
+def run_rng(kind: str, seed: int, run: int) -> _random.Random:
+    # String seeds go through SHA-512 in CPython: independent of PYTHONHASHSEED.
+    return _random.Random(f"detsim:{kind}:{seed}:{run}")
+
+
+def sparse_choice(random, n: int, rate, world) -> int:
+    """A fault decision for Random/PCT: deviate with probability ``rate`` (default:
+    the run's fault plan rate), then uniformly among the faults."""
+    if rate is None:
+        rate = world.fault_rate
+    if random() >= rate:
+        return 0
+    return 1 + int(random() * (n - 1))
+
+
+class Random(Strategy):
+    """Uniform choice at every decision, from a per-run generator derived from the seed.
+
+    Fault decisions are sparse instead: they deviate with probability ``fault_rate``
+    (None: the run's fault plan rate), else a uniform draw would fire a fault at
+    nearly every one."""
+
+    name = "random"
+
+    def __init__(self, seed: int = 0, fault_rate: float | None = None):
+        self.seed = int(seed)
+        self.fault_rate = fault_rate
+        self.run = 0
+        self._random = run_rng("random", self.seed, 0).random
+
+    def begin(self, run: int) -> bool:
+        self.run = run
+        self._random = run_rng("random", self.seed, run).random
+        return True
+
+    def choose(self, label, candidates, world) -> int:
+        if world.decision_kind == FAULT:
+            return sparse_choice(self._random, len(candidates), self.fault_rate, world)
+        return int(self._random() * len(candidates))
+
+    def schedule_draw(self):
+        # Exactly Random: a subclass that overrides choose() must be asked through it.
+        return self._random if type(self).choose is Random.choose else None
+
+    def describe(self) -> dict:
+        out = {"name": self.name, "seed": self.seed, "run": self.run}
+        if self.fault_rate is not None:
+            out["fault_rate"] = self.fault_rate
+        return out

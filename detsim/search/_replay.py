@@ -1,0 +1,46 @@
+"""Exact replay of a recorded trace; any difference raises ReplayDivergence."""
+from ..engine import Strategy
+from ..errors import ReplayDivergence
+from ..trace import Trace
+
+
+class Replay(Strategy):
+    name = "replay"
+
+    def __init__(self, trace):
+        if not isinstance(trace, Trace):
+            trace = Trace.load(trace)
+        self.trace = trace
+
+    def begin(self, run: int) -> bool:
+        return run == 0
+
+    def choose(self, label, candidates, world) -> int:
+        pos = len(world.decisions)
+        recorded = self.trace.decisions
+        where = f"step {world.steps}, t={world.now}, process {world.current_name}"
+        if pos >= len(recorded):
+            raise ReplayDivergence(
+                f"replay diverged at decision #{pos} ({where}): the trace has only {len(recorded)} "
+                f"decisions, the run asks {label!r} among {list(candidates)}")
+        d = recorded[pos]
+        if d.label != label or tuple(d.candidates) != tuple(candidates):
+            raise ReplayDivergence(
+                f"replay diverged at decision #{pos} ({where}): expected {d.label!r} choosing "
+                f"{d.choice!r} among {list(d.candidates)}, actual {label!r} among {list(candidates)}")
+        return d.chosen
+
+    def end(self, result) -> None:
+        used, recorded = len(result.trace.decisions), len(self.trace.decisions)
+        if used < recorded:
+            d = self.trace.decisions[used]
+            raise ReplayDivergence(
+                f"replay diverged at decision #{used}: the run ended at step {result.steps}, "
+                f"t={result.now} but the trace expects {d.label!r} choosing {d.choice!r} "
+                f"among {list(d.candidates)}")
+
+    def describe(self) -> dict:
+        return dict(self.trace.strategy)
+
+    def recorded_outcome(self) -> dict:
+        return self.trace.outcome

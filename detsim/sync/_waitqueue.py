@@ -1,0 +1,145 @@
+"""One wait queue under every blocking primitive (trio's ParkingLot, SimPy's BaseResource).
+
+A primitive subclasses ``Blocking`` and keeps one ``WaitQueue`` per kind of wait
+(a mutex has one; a channel has senders and receivers). The queue does the
+bookkeeping every primitive needs, in one place:
+
+* **park / wake**: each waiter has its own event (so waking several waiters is
+  several schedulable steps, not one) and leaves in first-come order;
+* **wait-for edges**: a parked task waits for the primitive (``WaitForGraph``),
+  a holder is held by it; a cycle is reported the moment it closes;
+* **the wait log** behind ``no_starvation``: arrivals and grants, when a
+  starvation property asked for it;
+* **statistics**: how many waited, the longest queue.
+"""
+from __future__ import annotations
+
+from collections import deque
+
+from ..engine import current_task
+
+
+class Waiter:
+    """One parked task: its event (or anything with ``succeed``) and optional data."""
+
+    __slots__ = ("task", "event", "data")
+
+    def __init__(self, task, event, data=None):
+        self.task, self.event, self.data = task, event, data
+
+
+class WaitQueue:
+    """Tasks waiting on one primitive, first come first served.
+
+    ``log_name`` is the resource name in the wait log (None: this kind of wait is not
+    reported there); ``edges=False`` keeps the waits out of the wait-for graph (a
+    wait for a message has no holder, so it can close no cycle).
+    """
+
+    __slots__ = ("owner", "log_name", "edges", "_waiters", "parked", "max_waiting")
+
+    def __init__(self, owner, log_name: str | None = "", *, edges: bool = True):
+        self.owner = owner
+        self.log_name = owner.name if log_name == "" else log_name
+        self.edges = edges
+        self._waiters: deque = deque()
+        self.parked = 0  # waits so far
+        self.max_waiting = 0
+
+    def __len__(self) -> int:
+        return len(self._waiters)
+
+    def __bool__(self) -> bool:
+        return bool(self._waiters)
+
+    def __iter__(self):
+        return iter(self._waiters)
+
+    @property
+    def first(self) -> Waiter:
+        return self._waiters[0]
+
+    # ---- the wait log ----------------------------------------------------------
+    def arrive(self, task) -> None:
+        """``task`` starts wanting this resource (reported to the wait log, if any)."""
+        log = self.owner.world.wait_log
+        if log is not None and self.log_name is not None:
+            log.arrive(self.log_name, task.name)
+
+    def granted(self, task) -> None:
+        """``task`` got what it waited for; earlier arrivals still waiting were overtaken."""
+        log = self.owner.world.wait_log
+        if log is not None and self.log_name is not None:
+            log.grant(self.log_name, task.name)
+
+    # ---- park and wake ---------------------------------------------------------
+    def park(self, task, event, data=None) -> Waiter:
+        """Queue ``task`` until a wake hands ``event`` its value."""
+        waiter = Waiter(task, event, data)
+        waiters = self._waiters
+        waiters.append(waiter)
+        self.parked += 1
+        if len(waiters) > self.max_waiting:
+            self.max_waiting = len(waiters)
+        if task is not None:
+            if self.edges:
+                self.owner.world.waitfor.wait(task, self.owner)
+            else:
+                task.waiting_for = self.owner
+        return waiter
+
+    def pop(self) -> Waiter:
+        """The longest waiter leaves the queue (the caller grants or wakes it)."""
+        waiter = self._waiters.popleft()
+        self._leave(waiter)
+        return waiter
+
+    def remove(self, waiter: Waiter) -> None:
+        """A waiter leaves out of order: served early (a reader-preferring lock admits
+        readers past a writer) or not at all (select took another branch, a timeout)."""
+        self._waiters.remove(waiter)
+        self._leave(waiter)
+
+    def discard(self, waiter: Waiter) -> None:
+        """``remove`` if the waiter is still queued (a crash may have cleared the queue)."""
+        if waiter in self._waiters:
+            self.remove(waiter)
+
+    def _leave(self, waiter: Waiter) -> None:
+        task = waiter.task
+        if task is None:
+            return
+        if self.edges:
+            self.owner.world.waitfor.unwait(task, self.owner)
+        else:
+            task.waiting_for = None
+
+    def clear(self) -> None:
+        """Forget every waiter without waking it (a crashed node's receivers)."""
+        self._waiters.clear()
+
+
+class Blocking:
+    """Base of every blocking primitive: a world, a unique name, holders in the
+    wait-for graph and a ``describe_wait`` for deadlock reports."""
+
+    kind = "primitive"
+
+    def __init__(self, world, name: str):
+        self.world, self.name = world, name
+
+    def _task(self, what: str):
+        return current_task(self.world, f"{self.name}.{what}")
+
+    def _hold(self, task) -> None:
+        """``task`` now holds this primitive (a wait-for edge primitive → task)."""
+        self.world.waitfor.hold(self, task)
+
+    def _unhold(self, task) -> None:
+        self.world.waitfor.unhold(self, task)
+
+    def describe_wait(self) -> str:
+        return f"{self.kind} {self.name}"
+
+    def statistics(self):
+        raise NotImplementedError
