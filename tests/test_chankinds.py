@@ -4,7 +4,7 @@ import pytest
 import detsim
 
 
-from scripted import scripted
+from tests.support import scripted
 
 
 

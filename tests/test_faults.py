@@ -10,7 +10,7 @@ from hypothesis import given, settings
 
 import detsim
 from detsim.testing import assert_run_holds, fault_plans, schedules
-from scripted import Pick
+from tests.support import Pick
 
 SCENARIOS = {}
 

@@ -6,7 +6,7 @@ import pytest
 
 import detsim
 from detsim import ModelError
-from scripted import Pick
+from tests.support import Pick
 
 SCENARIOS = {}
 

@@ -5,7 +5,7 @@ import pytest
 import detsim
 
 
-from scripted import scripted
+from tests.support import scripted
 
 
 

@@ -6,7 +6,7 @@ import detsim
 from detsim.search import Guided
 
 
-from scripted import scripted
+from tests.support import scripted
 
 
 

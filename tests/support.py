@@ -1,5 +1,10 @@
-"""A model whose processes are given inline, for primitive tests: ``scripted(make, name=fn)``
-builds a Model that calls ``make(model, world)`` then spawns ``fn(model, world)`` per name."""
+"""Shared helpers for the test suite: inline models and small strategies.
+
+Engine tests build their models here or inline, never from ``models/`` (only
+``tests/integration`` runs the example models). ``scripted(make, name=fn)``
+builds a Model that calls ``make(model, world)`` then spawns ``fn(model, world)``
+per name.
+"""
 import detsim
 
 
