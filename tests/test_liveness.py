@@ -1,5 +1,4 @@
-"""no_starvation, no_livelock (state graph, lasso, shrinking, bad state()), vacuity,
-and the rwlock primitive."""
+"""no_starvation, no_livelock (state graph, lasso, shrinking, bad state()), vacuity."""
 import itertools
 import warnings
 from dataclasses import dataclass
@@ -232,75 +231,3 @@ def test_state_that_changes_between_replays_is_a_clear_error_naming_the_model():
 def test_livelock_window_must_be_positive():
     with pytest.raises(ValueError):
         detsim.no_livelock(window=0)
-
-
-# ---- the rwlock primitive -----------------------------------------------------------------
-
-@dataclass
-class Shared(detsim.Model):
-    policy: str = "fifo"
-
-    def setup(self, world):
-        self.rw = world.rwlock("rw", policy=self.policy)
-        self.log = []
-        world.spawn("r0", self.reader(world, "r0", 0))
-        world.spawn("w", self.writer(world))
-        world.spawn("r1", self.reader(world, "r1", 1))
-
-    def reader(self, world, name, delay):
-        yield world.timeout(delay)
-        yield self.rw.read()
-        self.log.append(f"{name}+")
-        yield world.timeout(2)
-        self.log.append(f"{name}-")
-        self.rw.release()
-
-    def writer(self, world):
-        yield world.timeout(Fraction_half)
-        yield self.rw.write()
-        self.log.append("w+")
-        self.log.append("w-")
-        self.rw.release()
-
-
-Fraction_half = __import__("fractions").Fraction(1, 2)
-
-
-def test_rwlock_fifo_queues_a_reader_behind_a_waiting_writer():
-    result = detsim.run(Shared())
-    assert result.model.log == ["r0+", "r0-", "w+", "w-", "r1+", "r1-"]
-    stats = result.model.rw.statistics()
-    assert stats.reads == 2 and stats.writes == 1 and stats.max_readers == 1
-
-
-def test_rwlock_reader_preferring_lets_a_reader_pass_the_writer():
-    result = detsim.run(Shared(policy="reader-preferring"))
-    assert result.model.log[:3] == ["r0+", "r1+", "r0-"]
-    assert result.model.rw.statistics().max_readers == 2
-
-
-def test_rwlock_misuse_is_a_model_error():
-    @dataclass
-    class Twice(detsim.Model):
-        def setup(self, world):
-            self.rw = world.rwlock("rw")
-            world.spawn("t", self.body())
-
-        def body(self):
-            yield self.rw.read()
-            yield self.rw.write()
-
-    @dataclass
-    class Stranger(detsim.Model):
-        def setup(self, world):
-            self.rw = world.rwlock("rw")
-            world.spawn("t", self.body())
-
-        def body(self):
-            self.rw.release()
-            yield
-
-    assert "already holds" in detsim.run(Twice()).violation.message
-    assert "without holding it" in detsim.run(Stranger()).violation.message
-    with pytest.raises(detsim.ModelError, match="policy"):
-        detsim.run(Shared(policy="writer-first"))

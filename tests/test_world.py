@@ -5,6 +5,7 @@ import pytest
 
 import detsim
 from detsim.engine import Task
+from tests.support import scripted
 
 
 class Last(detsim.Strategy):
@@ -470,3 +471,12 @@ def test_only_an_exhausted_search_claims_every_schedule():
     full = detsim.check(small, detsim.DFS(), runs=1000)
     assert full.ok and full.exhausted and 1 < full.runs < 1000
     assert "every schedule explored" in str(full)
+
+
+def test_primitive_names_are_unique():
+    def make(m, world):
+        world.mutex("x")
+        world.channel("x")
+
+    with pytest.raises(detsim.ModelError, match="'x' already exists"):
+        detsim.run(scripted(make))
