@@ -9,6 +9,8 @@ repository root as working directory) finds them as ``tests.support:RacyCounter`
   ``make(model, world)`` then spawns ``fn(model, world)`` per name;
 * ``stepper(name, n)``: a process that logs and checkpoints ``n`` times;
 * ``RacyCounter``: workers doing read–checkpoint–write on a shared counter;
+* ``Starvable``, ``Spin`` and the ``Starver`` adversary: live models that an unfair
+  schedule alone can starve or keep spinning (fairness tests);
 * ``Pick`` and ``Last``: strategies that take chosen indices, or always the last.
 """
 from dataclasses import dataclass
@@ -100,6 +102,69 @@ class RacyCounter(detsim.Model):
         return [detsim.at_end("no lost update", lambda m: m.count == m.workers)]
 
 
+UNBOUNDED = 10**9
+"""A "fairness bound" no schedule exceeds: liveness judges every schedule, even unfair ones."""
+
+
+@dataclass
+class Starvable(detsim.Model):
+    """Live under fairness, starvable by an adversary: each round a worker announces
+    that it wants the lock (``world.arrive``), takes one step of preparation, then
+    queues on a FIFO mutex. Once the victim is scheduled it queues and FIFO serves it
+    next; a scheduler that never runs the victim while the other worker can run lets
+    the other overtake it on every round."""
+
+    rounds: int = 12
+    max_bypass: int = 3  # under 8-fairness the other worker runs at most 8 steps, 3 rounds, first
+    fairness: int = 8
+
+    def setup(self, world):
+        self.lock = world.mutex("lock")
+        for i in range(2):
+            world.spawn(f"worker-{i}", self.worker(world))
+
+    def worker(self, world):
+        for _ in range(self.rounds):
+            world.arrive("lock")  # wants the lock from here on
+            yield world.checkpoint()  # preparing the request
+            yield self.lock.acquire()
+            yield world.checkpoint()  # critical section
+            self.lock.release()
+
+    def properties(self):
+        return [detsim.no_starvation(max_bypass=self.max_bypass, fairness=self.fairness)]
+
+
+@dataclass
+class Spin(detsim.Model):
+    """``Starvable`` for livelock: a spinner waits for a flag that a setter raises in one step."""
+
+    spins: int = 400
+    fairness: int = 8
+
+    def setup(self, world):
+        self.flag = False
+        world.spawn("spinner", self.spinner(world))
+        world.spawn("setter", self.setter(world))
+
+    def spinner(self, world):
+        for _ in range(self.spins):
+            if self.flag:
+                return
+            yield world.checkpoint()
+
+    def setter(self, world):
+        yield world.checkpoint()
+        self.flag = True
+        world.progress("flag")
+
+    def state(self):
+        return ("raised" if self.flag else "lowered",)
+
+    def properties(self):
+        return [detsim.no_livelock(window=50, fairness=self.fairness)]
+
+
 # ---- strategies ---------------------------------------------------------------------
 
 class Pick(detsim.Strategy):
@@ -119,3 +184,32 @@ class Last(detsim.Strategy):
 
     def choose(self, label, candidates, world):
         return len(candidates) - 1
+
+
+class Starver(detsim.Strategy):
+    """The adversary: runs ``victim`` first (so that it starts waiting), then never
+    schedules it while anyone else can run."""
+
+    name = "starver"
+
+    def __init__(self, victim):
+        self.victim = victim
+        self.started = False
+
+    def begin(self, run):
+        self.started = False
+        return True
+
+    def choose(self, label, candidates, world):
+        if label != "schedule":
+            return 0
+        if not self.started and self.victim in candidates:
+            self.started = True
+            return candidates.index(self.victim)
+        for i, name in enumerate(candidates):
+            if name != self.victim:
+                return i
+        return 0
+
+    def describe(self):
+        return {"name": self.name, "victim": self.victim}
