@@ -11,9 +11,11 @@ repository root as working directory) finds them as ``tests.support:RacyCounter`
 * ``RacyCounter``: workers doing read–checkpoint–write on a shared counter;
 * ``Starvable``, ``Spin`` and the ``Starver`` adversary: live models that an unfair
   schedule alone can starve or keep spinning (fairness tests);
+* ``Scenario`` and ``@scenario``: fault-layer models written as one function
+  ``fn(model, world)``, run with a fault plan by ``run_scenario``; ``chatter`` is one;
 * ``Pick`` and ``Last``: strategies that take chosen indices, or always the last.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import detsim
@@ -163,6 +165,63 @@ class Spin(detsim.Model):
 
     def properties(self):
         return [detsim.no_livelock(window=50, fairness=self.fairness)]
+
+
+# ---- fault-layer scenarios -----------------------------------------------------------
+
+SCENARIOS = {}
+
+
+def scenario(fn):
+    """Registers ``fn(model, world)`` as the scenario called ``fn.__name__``."""
+    if SCENARIOS.setdefault(fn.__name__, fn) is not fn:
+        raise ValueError(f"two scenarios are called {fn.__name__!r}")
+    return fn
+
+
+@dataclass
+class Scenario(detsim.Model):
+    """Configures the fault plan ``faults`` (if any), then runs ``SCENARIOS[name](model,
+    world)``; the scenario fills ``model.log``. A dataclass, so its traces replay."""
+
+    name: str = ""
+    faults: dict = field(default_factory=dict)
+
+    def setup(self, world):
+        self.log = []
+        if self.faults:
+            world.faults.configure(self.faults)
+        SCENARIOS[self.name](self, world)
+
+
+def run_scenario(name, picks=None, faults=None, **settings):
+    """One run of a scenario under ``Pick(picks)``: the default everywhere else."""
+    return detsim.run(Scenario(name, faults or {}), Pick(picks), **settings)
+
+
+CHATTER_MESSAGES = 40
+
+
+@scenario
+def chatter(model, world):
+    """Node a sends CHATTER_MESSAGES messages to b, one per time unit (latency 1);
+    b logs the number of each message it receives."""
+    world.network.configure(1)
+    a, b = world.node("a"), world.node("b")
+
+    def rx():
+        while True:
+            msg = yield b.recv()
+            model.log.append(msg.number)
+
+    b.spawn("rx", rx(), daemon=True)
+
+    def tx():
+        for _ in range(CHATTER_MESSAGES):
+            a.send("b", "m")
+            yield world.timeout(1)
+
+    a.spawn("tx", tx())
 
 
 # ---- strategies ---------------------------------------------------------------------
