@@ -8,13 +8,17 @@ repository root as working directory) finds them as ``tests.support:RacyCounter`
 * ``scripted(make, properties, name=fn, ...)``: a Model that calls
   ``make(model, world)`` then spawns ``fn(model, world)`` per name;
 * ``stepper(name, n)``: a process that logs and checkpoints ``n`` times;
-* ``RacyCounter``: workers doing read–checkpoint–write on a shared counter;
+* ``RacyCounter``: workers doing read–checkpoint–write on a shared counter, and
+  ``find_lost_update()``, the shrunk counterexample the trace tests edit;
+* ``edited(trace, edit)`` and ``BAD_EDITS``: hand edits of a trace's JSON;
 * ``Starvable``, ``Spin`` and the ``Starver`` adversary: live models that an unfair
   schedule alone can starve or keep spinning (fairness tests);
 * ``Scenario`` and ``@scenario``: fault-layer models written as one function
   ``fn(model, world)``, run with a fault plan by ``run_scenario``; ``chatter`` is one;
 * ``Pick`` and ``Last``: strategies that take chosen indices, or always the last.
 """
+import copy
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,6 +106,13 @@ class RacyCounter(detsim.Model):
 
     def properties(self):
         return [detsim.at_end("no lost update", lambda m: m.count == m.workers)]
+
+
+def find_lost_update():
+    """The shrunk counterexample of RacyCounter that the replay, trace and CLI tests use."""
+    result = detsim.check(RacyCounter(), detsim.Random(0), runs=200, shrink=True)
+    assert not result.ok and result.violation.property == "no lost update"
+    return result
 
 
 UNBOUNDED = 10**9
@@ -222,6 +233,64 @@ def chatter(model, world):
             yield world.timeout(1)
 
     a.spawn("tx", tx())
+
+
+# ---- hand-edited traces --------------------------------------------------------------
+
+def edited(trace, edit):
+    """A copy of ``trace`` whose JSON data went through ``edit(data)``."""
+    data = copy.deepcopy(trace.to_dict())
+    edit(data)
+    return detsim.Trace.from_dict(data)
+
+
+def _set(path, value):
+    def edit(data):
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+    return edit
+
+
+def _delete(path):
+    def edit(data):
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        del target[path[-1]]
+    return edit
+
+
+BAD_EDITS = {
+    "wrong format": _set(["format"], "pickle"),
+    "wrong version": _set(["version"], 99),
+    "missing format": _delete(["format"]),
+    "missing decisions": _delete(["decisions"]),
+    "missing model": _delete(["model"]),
+    "model not module:Class": _set(["model"], "RacyCounter"),
+    "params not an object": _set(["params"], [1, 2]),
+    "decision missing chosen": _delete(["decisions", 0, "chosen"]),
+    "decision missing candidates": _delete(["decisions", 0, "candidates"]),
+    "chosen out of range": _set(["decisions", 0, "chosen"], 3),
+    "chosen negative": _set(["decisions", 0, "chosen"], -1),
+    "chosen a string": _set(["decisions", 0, "chosen"], "1"),
+    "chosen a bool": _set(["decisions", 0, "chosen"], True),
+    "candidates not strings": _set(["decisions", 0, "candidates"], [1, 2, 3]),
+    "one candidate": _set(["decisions", 0, "candidates"], ["worker-0"]),
+    "decision not an object": _set(["decisions", 0], "step 0"),
+    "time not a number": _set(["decisions", 0, "time"], "soon"),
+    "time divides by zero": _set(["decisions", 0, "time"], "1/0"),
+}
+"""Edits that make a trace malformed: loading it must be a one-line TraceFormatError."""
+
+
+def write_edited(trace, name, path):
+    """Writes ``trace`` with the bad edit ``name`` applied to ``path`` (as JSON)."""
+    data = copy.deepcopy(trace.to_dict())
+    BAD_EDITS[name](data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
 
 
 # ---- strategies ---------------------------------------------------------------------
