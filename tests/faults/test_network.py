@@ -7,7 +7,6 @@ from detsim import ModelError
 from tests.support import SCENARIOS, run_scenario, scenario
 
 
-
 def receiver(model, node, count=None, timeout=None):
     got = 0
     while count is None or got < count:

@@ -240,4 +240,3 @@ def test_a_custom_log_name_or_none_decides_what_the_wait_log_sees():
     assert set(world.wait_log.by_resource) == {"box:send"}
     assert list(world.wait_log.by_resource["box:send"]) == ["s"]
     assert len(quiet.queue) == 1  # parked all the same
-
