@@ -1,20 +1,22 @@
-"""The command line, run as ``python -m detsim`` and as the ``detsim`` console script."""
+"""The command line, run as ``python -m detsim`` and as the ``detsim`` console script
+(subprocesses, from the repository root) and in process: check, show, replay,
+parameters, exit codes (0 held, 1 violation, 2 usage or input error)."""
 import json
+import pickle
 import re
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 import detsim
 from detsim.cli import main as cli_main
-from models.lost_update import LostUpdate
+from tests.support import BAD_EDITS, REPO, RacyCounter, edited, find_lost_update, write_edited
 
-REPO = Path(__file__).resolve().parents[1]
-MODEL = "models.lost_update:LostUpdate"
+MODEL = "tests.support:RacyCounter"
+FAULTY_MODEL = f"{__name__}:Heartbeats"
 
 
 def console_script():
@@ -26,14 +28,19 @@ def console_script():
 LAUNCHERS = {"python-m": lambda: [sys.executable, "-m", "detsim"], "console-script": console_script}
 
 
+def launch(launcher, *args):
+    return subprocess.run(LAUNCHERS[launcher]() + [str(a) for a in args], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+
+
 @pytest.fixture(params=sorted(LAUNCHERS))
 def detsim_cli(request):
-    prefix = LAUNCHERS[request.param]()
+    return lambda *args: launch(request.param, *args)
 
-    def run(*args):
-        return subprocess.run(prefix + [str(a) for a in args], cwd=REPO, capture_output=True, text=True,
-                              timeout=120)
-    return run
+
+@pytest.fixture(scope="module")
+def found():
+    return find_lost_update()
 
 
 def replay_path(stdout):
@@ -66,7 +73,7 @@ def test_check_out_and_show(detsim_cli, tmp_path):
     assert json.loads(out.read_text())["strategy"]["from"]["name"] == "pct"
     show = detsim_cli("show", out)
     assert show.returncode == 1
-    assert "model models.lost_update:LostUpdate" in show.stdout
+    assert f"model {MODEL}" in show.stdout
     assert "no lost update" in show.stdout and "#" in show.stdout
 
 
@@ -77,9 +84,9 @@ def test_correct_variant_holds(detsim_cli):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["check", "models.no_such_model:X"], "cannot import model module"),
-    (["check", "models.lost_update:NoSuchClass"], "has no model class"),
-    (["check", "lost_update"], "MODULE:CLASS"),
+    (["check", "tests.no_such_model:X"], "cannot import model module"),
+    (["check", "tests.support:NoSuchClass"], "has no model class"),
+    (["check", "racy_counter"], "MODULE:CLASS"),
     (["check", MODEL, "-p", "nosuch=1"], "has no parameter nosuch"),
     (["check", MODEL, "-p", "bug"], "-p expects key=value"),
     (["check", MODEL, "-p", "=3"], "-p expects key=value"),
@@ -150,17 +157,107 @@ def test_show_calls_the_model_show_hook(tmp_path, capsys):
     assert "outcome: held" in out and re.search(r"^visits: [xy] [xy]$", out, re.M)
 
 
-def test_show_of_a_passing_lost_update_trace_exits_0(tmp_path, capsys):
-    path = detsim.run(LostUpdate(bug=None), detsim.Random(0)).trace.save(tmp_path / "ok.json")
+def test_show_of_a_passing_racy_counter_trace_exits_0(tmp_path, capsys):
+    path = detsim.run(RacyCounter(bug=None), detsim.Random(0)).trace.save(tmp_path / "ok.json")
     assert cli_main(["show", str(path)]) == 0
     assert "outcome: held" in capsys.readouterr().out
 
 
+@dataclass
+class Heartbeats(detsim.Model):
+    """A leader node sends ``beats`` heartbeats to a follower under a crash-and-drop
+    fault plan: for ``detsim check``'s fault table."""
+
+    beats: int = 10
+    bug: str | None = None
+
+    def setup(self, world):
+        self.heard = []
+        world.faults.configure(kinds=("crash", "drop"), heal_at=20)
+        world.network.configure(1)
+        world.node("leader", boot=lambda node: node.spawn("beat", self.beat(node)))
+        world.node("follower", boot=lambda node: node.spawn("listen", self.listen(node), daemon=True))
+
+    def beat(self, node):
+        for _ in range(self.beats):
+            node.send("follower", "beat")
+            yield node.sleep(2)
+
+    def listen(self, node):
+        while True:
+            msg = yield node.recv()
+            self.heard.append(msg.body)
+
+    def properties(self):
+        return [detsim.always("only heartbeats arrive", lambda m: set(m.heard) <= {"beat"})]
+
 
 def test_check_prints_the_fault_table_only_for_models_with_faults(capsys):
-    assert cli_main(["check", "models.lease:Lease", "--runs", "5"]) == 0
+    assert cli_main(["check", FAULTY_MODEL, "--runs", "5"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("models.lease:Lease: held over 5 schedules\n")
+    assert out.startswith(f"{FAULTY_MODEL}: held over 5 schedules\n")
     assert "fault coverage: 5 run(s) with a fault plan of 5" in out and re.search(r"^  crash +\d+ +\d+$", out, re.M)
     assert cli_main(["check", MODEL, "--runs", "5", "-p", "bug=null"]) == 0
     assert capsys.readouterr().out == f"{MODEL}: held over 5 schedules\n"  # fault-free: unchanged
+
+
+# ---- replay and show on traces, good and bad --------------------------------------
+
+def test_cli_replay_reproduces_and_exits_1(found, tmp_path, detsim_cli):
+    path = found.trace.save(tmp_path / "cli.json")
+    proc = detsim_cli("replay", path)
+    assert proc.returncode == 1, proc.stderr
+    assert "replay reproduced" in proc.stdout and "no lost update" in proc.stdout
+
+
+def test_cli_replay_of_a_passing_trace_exits_0(tmp_path):
+    path = detsim.run(RacyCounter(bug=None), detsim.Random(2)).trace.save(tmp_path / "ok.json")
+    assert cli_main(["replay", str(path)]) == 0
+
+
+def test_cli_divergence_is_a_one_line_error(found, tmp_path):
+    trace = edited(found.trace, lambda d: d["decisions"][2].__setitem__("label", "bogus"))
+    path = trace.save(tmp_path / "diverged.json")
+    proc = launch("python-m", "replay", path)
+    # The issue lists a divergent trace under "bad input gets exit code 2".
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "decision #2" in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["wrong version", "chosen out of range", "missing decisions"])
+def test_cli_bad_trace_exits_2_with_one_line(found, tmp_path, name):
+    path = write_edited(found.trace, name, tmp_path / "bad.json")
+    proc = launch("python-m", "replay", path)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("detsim: error:") and str(path) in lines[0]
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["replay", "show"])
+@pytest.mark.parametrize("name", list(BAD_EDITS))
+def test_cli_in_process_bad_trace_exits_2(found, tmp_path, capsys, command, name):
+    path = write_edited(found.trace, name, tmp_path / "bad.json")
+    assert cli_main([command, str(path)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_truncated_and_binary_traces_exit_2(found, tmp_path, capsys):
+    cut = tmp_path / "cut.json"
+    cut.write_text(found.trace.to_json()[:100], encoding="utf-8")
+    binary = tmp_path / "trace.bin"
+    binary.write_bytes(pickle.dumps(found.trace.to_dict()))
+    for path in (cut, binary, tmp_path / "missing.json"):
+        assert cli_main(["replay", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "error" in err
+
+
+def test_cli_unknown_model_in_trace_exits_2(found, tmp_path, capsys):
+    data = found.trace.to_dict()
+    data["model"] = "tests.no_such_model:Nothing"
+    path = tmp_path / "unknown.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert cli_main(["replay", str(path)]) == 2
+    assert "no_such_model" in capsys.readouterr().err

@@ -3,25 +3,25 @@
 Inner sessions run in subprocesses: the plugin loads Hypothesis profiles globally,
 which must not leak into this session."""
 import json
-from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["pytester"]
+import detsim
+from tests.support import REPO, RacyCounter
 
-REPO = Path(__file__).resolve().parents[1]
+pytest_plugins = ["pytester"]
 
 SUITE = """
 import detsim
-from models.lost_update import LostUpdate
+from tests.support import RacyCounter
 
 
 def test_no_lock_holds(campaign):
-    campaign.holds(LostUpdate(), runs=campaign.budget(ci=200))
+    campaign.holds(RacyCounter(), runs=campaign.budget(ci=200))
 
 
 def test_correct_variant_holds(campaign):
-    campaign.holds(LostUpdate(bug=None), runs=campaign.budget(ci=30, deep=40))
+    campaign.holds(RacyCounter(bug=None), runs=campaign.budget(ci=30, deep=40))
 """
 
 
@@ -46,7 +46,7 @@ def test_a_failing_property_prints_a_counterexample_and_saves_the_trace(inner):
     assert "deviations from the default schedule" in out
     result.stdout.fnmatch_lines(["*#*: step * schedule: chose 'worker-*' (#1 of 3; default 'worker-*')*"])
     saved = failures(inner)
-    assert len(saved) == 1 and saved[0].name.startswith("lostupdate-no-lost-update-")
+    assert len(saved) == 1 and saved[0].name.startswith("racycounter-no-lost-update-")
     assert f"replay: detsim replay {saved[0]}" in out
     assert f"pytest --detsim-replay {saved[0]}" in out
     data = json.loads(saved[0].read_text())
@@ -65,10 +65,7 @@ def test_detsim_replay_runs_only_the_replay(inner):
 
 
 def test_detsim_replay_of_a_passing_trace_passes(inner):
-    import detsim
-    from models.lost_update import LostUpdate
-
-    path = detsim.run(LostUpdate(bug=None), detsim.Random(0)).trace.save(inner.path / "ok.json")
+    path = detsim.run(RacyCounter(bug=None), detsim.Random(0)).trace.save(inner.path / "ok.json")
     result = inner.runpytest_subprocess("-p", "no:cacheprovider", "--detsim-replay", str(path))
     result.assert_outcomes(passed=1)
 
@@ -109,17 +106,17 @@ def test_finds_asserts_the_planted_bug_is_found_and_minimal(pytester, monkeypatc
     monkeypatch.setenv("PYTHONPATH", str(REPO))
     pytester.makepyfile(test_finds="""
         import detsim
-        from models.lost_update import LostUpdate
+        from tests.support import RacyCounter
 
         def test_found(campaign):
-            result = campaign.finds(LostUpdate(), "no lost update", within=200)
+            result = campaign.finds(RacyCounter(), "no lost update", within=200)
             assert len(result.trace.deviations()) == 1 and result.path
 
         def test_not_found(campaign):
-            campaign.finds(LostUpdate(bug=None), "no lost update", within=20)
+            campaign.finds(RacyCounter(bug=None), "no lost update", within=20)
 
         def test_wrong_property(campaign):
-            campaign.finds(LostUpdate(), "some other property", within=200)
+            campaign.finds(RacyCounter(), "some other property", within=200)
     """)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=2)

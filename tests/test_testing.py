@@ -1,5 +1,5 @@
-"""detsim.strategies: Hypothesis draws short lists (seeds, PCT parameters, deviations),
-never raw indices, and a failing run is reported shrunk."""
+"""detsim.testing (formerly detsim.strategies): Hypothesis draws short lists (seeds,
+PCT parameters, deviations), never raw indices, and a failing run is reported shrunk."""
 import re
 
 import pytest
@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, find, given, settings
 
 import detsim
 import detsim.testing as ds
-from models.lost_update import LostUpdate
+from tests.support import RacyCounter
 
 FEW = settings(max_examples=15, deadline=None, database=None, derandomize=True,
                suppress_health_check=[HealthCheck.too_slow])
@@ -23,13 +23,13 @@ def test_each_kind_gives_schedules_usable_with_run(kind):
     @given(ds.schedules(kind))
     def check_one(schedule):
         assert isinstance(schedule, detsim.Strategy)
-        result = detsim.run(LostUpdate(bug=None), schedule)
+        result = detsim.run(RacyCounter(bug=None), schedule)
         assert result.ok and result.trace.decisions
         name = result.trace.strategy["name"]
         assert name in KIND_NAMES[kind]
         seen.add(name)
         # Same schedule description, same run: the drawn value fully determines it.
-        again = detsim.run(LostUpdate(bug=None), schedule)
+        again = detsim.run(RacyCounter(bug=None), schedule)
         assert again.trace.to_json() == result.trace.to_json()
 
     check_one()
@@ -56,7 +56,7 @@ def test_pct_depth_is_bounded():
 @FEW
 @given(ds.deviations(max_position=40, max_deviations=4, max_index=2))
 def test_deviations_are_real_deviations_at_their_positions(schedule):
-    result = detsim.run(LostUpdate(), schedule)
+    result = detsim.run(RacyCounter(), schedule)
     wanted = {pos for pos, _ in schedule.pairs}
     assert len(schedule.pairs) <= 4 and all(1 <= idx <= 2 for _, idx in schedule.pairs)
     taken = {pos for pos, _ in result.trace.deviations()}
@@ -65,10 +65,10 @@ def test_deviations_are_real_deviations_at_their_positions(schedule):
 
 
 def test_hypothesis_shrinks_deviation_lists_to_one():
-    failing = find(ds.deviations(), lambda s: not detsim.run(LostUpdate(), s).ok,
+    failing = find(ds.deviations(), lambda s: not detsim.run(RacyCounter(), s).ok,
                    settings=settings(max_examples=500, database=None, derandomize=True, deadline=None))
     assert len(failing.pairs) == 1
-    assert detsim.run(LostUpdate(), failing).violation.property == "no lost update"
+    assert detsim.run(RacyCounter(), failing).violation.property == "no lost update"
 
 
 def deviation_lines(message):
@@ -79,11 +79,11 @@ def deviation_lines(message):
 def test_assert_run_holds_fails_with_a_shrunk_report(kind, tmp_path):
     @settings(max_examples=60, deadline=None, database=None, derandomize=True, print_blob=False)
     @given(ds.schedules(kind))
-    def lost_update_holds(schedule):
-        ds.assert_run_holds(LostUpdate(), schedule, save_dir=tmp_path)
+    def counter_holds(schedule):
+        ds.assert_run_holds(RacyCounter(), schedule, save_dir=tmp_path)
 
     with pytest.raises(detsim.PropertyViolation) as info:
-        lost_update_holds()
+        counter_holds()
     message = str(info.value)
     assert 'property "no lost update" violated' in message
     assert 1 <= len(deviation_lines(message)) <= 2, message
@@ -93,15 +93,15 @@ def test_assert_run_holds_fails_with_a_shrunk_report(kind, tmp_path):
 
 
 def test_assert_run_holds_passes_and_returns_the_run():
-    result = ds.assert_run_holds(LostUpdate(bug=None), detsim.Random(4), save_dir=None)
+    result = ds.assert_run_holds(RacyCounter(bug=None), detsim.Random(4), save_dir=None)
     assert result.ok and result.trace.strategy["name"] == "random"
 
 
 def test_assert_run_holds_without_shrinking(tmp_path):
     for seed in range(200):
-        if not detsim.run(LostUpdate(), detsim.Random(seed)).ok:
+        if not detsim.run(RacyCounter(), detsim.Random(seed)).ok:
             break
     with pytest.raises(detsim.PropertyViolation) as info:
-        ds.assert_run_holds(LostUpdate(), detsim.Random(seed), shrink=False, save_dir=None)
+        ds.assert_run_holds(RacyCounter(), detsim.Random(seed), shrink=False, save_dir=None)
     assert "shrunk from" not in str(info.value)
     assert "save the trace" in str(info.value)  # nothing saved: says how to save and replay

@@ -1,11 +1,8 @@
-"""Oneshot, broadcast (Lagged notices) and watch channels."""
+"""Oneshot, broadcast (Lagged notices) and watch channels (``detsim.sync._channel_kinds``)."""
 import pytest
 
 import detsim
-
-
-from scripted import scripted
-
+from tests.support import scripted
 
 
 def run_ok(make, **procs):

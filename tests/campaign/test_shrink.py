@@ -5,10 +5,9 @@ from dataclasses import dataclass
 import pytest
 
 import detsim
-from detsim.campaign import execute
+from detsim.campaign import deviations_of, execute
 from detsim.search import Guided
-from detsim.campaign import deviations_of
-from models.lost_update import LostUpdate
+from tests.support import RacyCounter
 
 
 @dataclass
@@ -63,7 +62,7 @@ def assert_one_minimal(model, result):
 
 
 def test_default_schedules_hold():
-    assert detsim.run(LostUpdate()).ok
+    assert detsim.run(RacyCounter()).ok
     assert detsim.run(Ring()).ok
     assert detsim.check(Ring(bug=None), detsim.Random(0), runs=200).ok
 
@@ -72,7 +71,7 @@ def test_default_schedules_hold():
 def lost_update_results():
     out = {}
     for seed in range(10):
-        result = detsim.check(LostUpdate(), detsim.Random(seed), runs=300, shrink=True)
+        result = detsim.check(RacyCounter(), detsim.Random(seed), runs=300, shrink=True)
         assert not result.ok, f"seed {seed}: lost update not found in 300 runs"
         out[seed] = result
     return out
@@ -83,7 +82,7 @@ def test_lost_update_shrinks_to_a_one_minimal_trace(lost_update_results, seed):
     result = lost_update_results[seed]
     assert result.violation.property == "no lost update"
     assert len(result.trace.deviations()) <= len(result.original_trace.deviations())
-    assert_one_minimal(LostUpdate(), result)
+    assert_one_minimal(RacyCounter(), result)
 
 
 def test_lost_update_usually_needs_exactly_one_deviation(lost_update_results):
@@ -103,16 +102,16 @@ def test_deadlock_shrinks_to_a_one_minimal_trace(seed):
 
 
 def test_shrink_false_keeps_the_original():
-    result = detsim.check(LostUpdate(), detsim.Random(0), runs=300, shrink=False)
+    result = detsim.check(RacyCounter(), detsim.Random(0), runs=300, shrink=False)
     assert not result.ok
     assert result.trace is result.original_trace and result.shrink_runs == 0
-    shrunk = detsim.check(LostUpdate(), detsim.Random(0), runs=300, shrink=True)
+    shrunk = detsim.check(RacyCounter(), detsim.Random(0), runs=300, shrink=True)
     assert shrunk.original_trace.to_json() == result.trace.to_json()
     assert shrunk.shrink_runs > 0
 
 
 def test_shrunk_trace_records_where_it_came_from():
-    result = detsim.check(LostUpdate(), detsim.Random(1), runs=300)
+    result = detsim.check(RacyCounter(), detsim.Random(1), runs=300)
     assert result.trace.strategy["name"] == "shrunk"
     assert result.trace.strategy["from"] == result.original_trace.strategy
     assert result.trace.strategy["from"]["name"] == "random"

@@ -11,6 +11,7 @@ import pytest
 import simpy
 
 import detsim
+from tests.support import Last
 
 
 def record(env, log):
@@ -402,10 +403,5 @@ def test_random_workloads_match_simpy(seed):
 
 def test_a_deviation_changes_the_log():
     """Sanity check of the harness: a non-FIFO choice is visible in the log."""
-
-    class Last(detsim.Strategy):
-        def choose(self, label, candidates, world):
-            return len(candidates) - 1
-
     expected = run_on(simpy.Environment(), resource_workload)
     assert run_on(detsim.World(Last()), resource_workload) != expected

@@ -4,10 +4,7 @@ import pytest
 
 import detsim
 from detsim.search import Guided
-
-
-from scripted import scripted
-
+from tests.support import scripted
 
 
 def two_full_channels(policy, n_items=4, properties=()):

@@ -12,7 +12,7 @@ from models.crdt import GSet, LWWRegister, TwoPSet
 from models.lease import Lease
 from models.raft import Raft  # noqa: F401  (used by eval(MODELS))
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SEEDS = 25
 MODELS = ("[GSet(form='op'), GSet(form='state'), LWWRegister(), TwoPSet(bug='remove-before-add'), "
           "Lease(), Lease(bug='no-fencing'), Raft(servers=3, ops=3, horizon=150, heal_at=80)]")

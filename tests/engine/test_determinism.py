@@ -5,13 +5,10 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import detsim
-from models.lost_update import LostUpdate
+from tests.support import REPO, RacyCounter
 
-REPO = Path(__file__).resolve().parents[1]
-TESTS = Path(__file__).resolve().parent
 SEEDS = 200
 
 
@@ -62,14 +59,14 @@ class Pipeline(detsim.Model):
                 detsim.always("never more than sent", lambda m: m.total <= m.sent)]
 
 
-MODELS = "[LostUpdate(), LostUpdate(bug=None), Pipeline(), Pipeline(bug='no-lock')]"
+MODELS = "[RacyCounter(), RacyCounter(bug=None), Pipeline(), Pipeline(bug='no-lock')]"
 
 DIGEST_SCRIPT = f"""
 import hashlib, sys
-sys.path[:0] = [{str(REPO)!r}, {str(TESTS)!r}]
+sys.path.insert(0, {str(REPO)!r})
 import detsim
-from models.lost_update import LostUpdate
-from test_determinism import Pipeline
+from tests.support import RacyCounter
+from tests.engine.test_determinism import Pipeline
 for model in {MODELS}:
     h = hashlib.sha256()
     for seed in range({SEEDS}):
@@ -107,14 +104,14 @@ def test_traces_are_byte_identical_across_hash_seeds_and_processes():
     # The subprocesses compute what this process computes.
     h = hashlib.sha256()
     for seed in range(SEEDS):
-        h.update(detsim.run(LostUpdate(), detsim.Random(seed)).trace.to_json().encode())
-        h.update(detsim.run(LostUpdate(), detsim.PCT(3, seed)).trace.to_json().encode())
-    assert lines[0] == f"LostUpdate no-lock {h.hexdigest()}"
+        h.update(detsim.run(RacyCounter(), detsim.Random(seed)).trace.to_json().encode())
+        h.update(detsim.run(RacyCounter(), detsim.PCT(3, seed)).trace.to_json().encode())
+    assert lines[0] == f"RacyCounter no-lock {h.hexdigest()}"
 
 
 def test_the_workloads_are_not_trivial():
     """Determinism of traces without decisions or without failures would prove little."""
-    for model in (LostUpdate(), Pipeline(bug="no-lock")):
+    for model in (RacyCounter(), Pipeline(bug="no-lock")):
         results = [detsim.run(model, detsim.Random(seed)) for seed in range(40)]
         jsons = {r.trace.to_json() for r in results}
         assert len(jsons) > 30, "different seeds must give different schedules"
@@ -130,7 +127,7 @@ def test_correct_pipeline_holds():
 
 
 def test_same_seed_twice_in_process_is_identical():
-    for model in (LostUpdate(), Pipeline(), Pipeline(bug="no-lock")):
+    for model in (RacyCounter(), Pipeline(), Pipeline(bug="no-lock")):
         for seed in range(25):
             first = detsim.run(model, detsim.Random(seed)).trace.to_json()
             second = detsim.run(model, detsim.Random(seed)).trace.to_json()

@@ -3,10 +3,7 @@ one event per waiter, wait(mutex) and statistics."""
 import pytest
 
 import detsim
-
-
-from scripted import scripted
-
+from tests.support import scripted
 
 
 def early_notify(permits):

@@ -1,35 +1,10 @@
 """world.network: latency, reordering, drop, duplicate, partitions, crashed
 destinations, and clear errors for bad input."""
-from dataclasses import dataclass
-
 import pytest
 
 import detsim
 from detsim import ModelError
-from scripted import Pick
-
-SCENARIOS = {}
-
-
-def scenario(fn):
-    SCENARIOS[fn.__name__] = fn
-    return fn
-
-
-@dataclass
-class Scenario(detsim.Model):
-    """Runs SCENARIOS[name](model, world); the scenario fills ``model.log``."""
-
-    name: str = ""
-
-    def setup(self, world):
-        self.log = []
-        SCENARIOS[self.name](self, world)
-
-
-
-def run(name, picks=None, **settings):
-    return detsim.run(Scenario(name), Pick(picks), **settings)
+from tests.support import SCENARIOS, run_scenario, scenario
 
 
 def receiver(model, node, count=None, timeout=None):
@@ -59,7 +34,7 @@ def two_messages(model, world):
 
 
 def test_default_latency_is_the_minimum_and_order_is_kept():
-    result = run("two_messages")
+    result = run_scenario("two_messages")
     assert result.ok, result.violation
     assert result.model.log == [(1, "b", "first", "a", 1), (1, "b", "second", "a", 2)]
     labels = [d.label for d in result.trace.decisions]
@@ -69,13 +44,13 @@ def test_default_latency_is_the_minimum_and_order_is_kept():
 
 
 def test_latency_choices_reorder_messages():
-    result = run("two_messages", {"latency a->b #1": 2})
+    result = run_scenario("two_messages", {"latency a->b #1": 2})
     assert [entry[:3] for entry in result.model.log] == [(1, "b", "second"), (3, "b", "first")]
     assert detsim.replay(result.trace).model.log == result.model.log
 
 
 def test_same_time_arrivals_are_a_named_schedule_choice():
-    result = run("two_messages", {"schedule": 1})
+    result = run_scenario("two_messages", {"schedule": 1})
     assert [entry[2] for entry in result.model.log] == ["second", "first"]
     tie = next(d for d in result.trace.decisions if d.label == "schedule" and "a->b #1" in d.candidates)
     assert set(tie.candidates) == {"a->b #1", "a->b #2"}
@@ -96,10 +71,10 @@ def fifo_link(model, world):
 
 
 def test_fifo_links_never_reorder():
-    crossed = run("fifo_link", {"latency a->b #1": 2})
+    crossed = run_scenario("fifo_link", {"latency a->b #1": 2})
     assert [e[2] for e in crossed.model.log] == ["first", "second"]
     assert [e[0] for e in crossed.model.log] == [3, 3]  # the second waits for the first
-    tied = run("fifo_link", {"schedule": 1})
+    tied = run_scenario("fifo_link", {"schedule": 1})
     assert [e[2] for e in tied.model.log] == ["first", "second"]
 
 
@@ -120,7 +95,7 @@ def _send_two(world, a):
 
 
 def test_drop_is_a_fault_decision():
-    result = run("lossy", {"drop a->b #1": 1})
+    result = run_scenario("lossy", {"drop a->b #1": 1})
     assert [e[2] for e in result.model.log] == ["y", "timeout"]
     assert result.counters["fault:drop"] == 1
     d = next(d for d in result.trace.decisions if d.label == "drop a->b #1")
@@ -128,14 +103,14 @@ def test_drop_is_a_fault_decision():
 
 
 def test_duplicate_delivers_twice_with_the_same_number():
-    result = run("lossy", {"duplicate a->b #2": 1})
+    result = run_scenario("lossy", {"duplicate a->b #2": 1})
     assert [e[2:] for e in result.model.log[:3]] == [("x", "a", 1), ("y", "a", 2), ("y", "a", 2)]
     assert result.counters["fault:duplicate"] == 1
     assert "latency a->b #2'" not in [d.label for d in result.trace.decisions]  # one latency: no choice
 
 
 def test_without_a_fault_plan_no_fault_decision_is_asked():
-    result = run("two_messages")
+    result = run_scenario("two_messages")
     assert not [d for d in result.trace.decisions if d.label.startswith(("drop", "duplicate"))]
 
 
@@ -165,7 +140,7 @@ def partition_scenario(shape):
 
 
 def delivered(shape):
-    result = run(partition_scenario(shape))
+    result = run_scenario(partition_scenario(shape))
     assert result.ok, result.violation
     return sorted(e[2] for e in result.model.log if e[2] != "timeout"), result
 
@@ -209,7 +184,7 @@ def to_crashed(model, world):
 
 
 def test_a_message_to_a_crashed_node_is_dropped_and_counted_never_hangs():
-    result = run("to_crashed")
+    result = run_scenario("to_crashed")
     assert result.ok and result.end == "quiescent", result.violation
     assert result.model.log == [(10, "a", None)]
     assert result.counters["net:dropped-crashed"] == 1
@@ -229,7 +204,7 @@ def unknown_destination(model, world):
 
 
 def test_an_unknown_node_is_a_clear_error():
-    result = run("unknown_destination")
+    result = run_scenario("unknown_destination")
     assert result.violation.property == "ModelError"
     assert "unknown node 'zz' (known: a)" in result.violation.message
 
@@ -247,7 +222,7 @@ def send_from_crashed(model, world):
 
 
 def test_sending_from_a_crashed_node_is_a_clear_error():
-    result = run("send_from_crashed")
+    result = run_scenario("send_from_crashed")
     assert result.violation.property == "ModelError"
     assert "node a is down" in result.violation.message
 

@@ -1,0 +1,1 @@
+"""Tests of ``detsim.search``: the strategies that decide every choice of a run."""

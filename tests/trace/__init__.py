@@ -1,0 +1,1 @@
+"""Tests of ``detsim.trace``: the trace file format, loading and rejecting traces."""
