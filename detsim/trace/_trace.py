@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import TraceFormatError
-from ._decision import CHOICE, FAULT, KINDS, SCHEDULE, Decision, decode_time
+from . import _validate as check
+from ._decision import CHOICE, FAULT, KINDS, SCHEDULE, Decision
 from ._outcome import Violation
 
 FORMAT = "detsim-trace"
@@ -53,29 +56,43 @@ class Trace:
         return json.dumps(self.to_dict(), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
     def save(self, path) -> Path:
+        """Write the trace as JSON; the file appears whole or not at all (a temporary
+        file beside it is renamed into place), so a full disk never leaves half a trace."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.to_json(), encoding="utf-8")
+        text = self.to_json()
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
         return path
 
     @classmethod
     def load(cls, path) -> "Trace":
         path = Path(path)
+        source = check.clip(str(path), 200)
         try:
+            size = path.stat().st_size
+            if size > check.MAX_BYTES:
+                raise TraceFormatError(f"{source}: {size:,} bytes is too large for a trace "
+                                       f"(limit {check.MAX_BYTES:,})")
             text = path.read_text(encoding="utf-8")
         except OSError as e:
-            raise TraceFormatError(f"{path}: cannot read trace: {e.strerror or e}") from None
+            raise TraceFormatError(f"{source}: cannot read trace: {e.strerror or e}") from None
         except UnicodeDecodeError:  # binary (e.g. pickled) data: never loaded, only JSON text
-            raise TraceFormatError(f"{path}: not a UTF-8 JSON trace") from None
-        return cls.from_json(text, source=str(path))
+            raise TraceFormatError(f"{source}: not a UTF-8 JSON trace") from None
+        return cls.from_json(text, source=source)
 
     @classmethod
     def from_json(cls, text: str, source: str = "<trace>") -> "Trace":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise TraceFormatError(f"{source}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
-        return cls.from_dict(data, source)
+        return cls.from_dict(check.parse_json(text, source), source)
 
     @classmethod
     def from_dict(cls, data, source: str = "<trace>") -> "Trace":
@@ -84,40 +101,41 @@ class Trace:
 
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise bad(f'not a detsim trace (expected "format": "{FORMAT}")')
-        if data.get("version") != VERSION:
-            raise bad(f"trace version {data.get('version')!r} is not supported (this detsim reads {VERSION})")
-        model = data.get("model")
-        if not isinstance(model, str) or ":" not in model:
-            raise bad('"model" must be a "module:Class" string')
+        version = data.get("version")
+        if type(version) is not int or version != VERSION:
+            raise bad(f"trace version {check.clip(repr(version), 40)} is not supported (this detsim reads {VERSION})")
+        model = check.model_ref(data.get("model"), source)
         for key in ("params", "strategy", "settings", "outcome"):
             if not isinstance(data.get(key, {}), dict):
                 raise bad(f'"{key}" must be an object')
+        settings = check.settings(data.get("settings", {}), source)
+        outcome = dict(data.get("outcome", {}))
+        check.violation(outcome.get("violation"), source)
         raw = data.get("decisions")
         if not isinstance(raw, list):
             raise bad('"decisions" must be a list')
-        decisions = []
-        for i, d in enumerate(raw):
-            try:
-                cands = d["candidates"]
-                chosen = d["chosen"]
-                kind = d.get("kind") or _legacy_kind(d["label"])
-                ok = (isinstance(cands, list) and len(cands) >= 2 and all(isinstance(c, str) for c in cands)
-                      and type(chosen) is int and 0 <= chosen < len(cands) and isinstance(d["label"], str)
-                      and type(d["step"]) is int and kind in KINDS)
-                time = decode_time(d.get("time", 0))
-            except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError):
-                ok = False
-            if not ok:
-                raise bad(f"decision {i} is malformed (needs step, time, label, kind, candidates[>=2 strings], "
-                          "chosen index)")
-            decisions.append(Decision(d["step"], time, d["label"], tuple(cands), chosen, kind))
-        trace = cls(model, dict(data.get("params", {})), decisions, dict(data.get("strategy", {})),
-                    dict(data.get("settings", {})), dict(data.get("outcome", {})), str(data.get("detsim", "")))
+        decisions = [cls._decision(i, d, source) for i, d in enumerate(raw)]
+        return cls(model, dict(data.get("params", {})), decisions, dict(data.get("strategy", {})),
+                   settings, outcome, check.clip(data.get("detsim", ""), 40))
+
+    @staticmethod
+    def _decision(i: int, d, source: str) -> Decision:
         try:
-            trace.violation  # a stored violation must be readable, not a crash later in `show`
-        except (KeyError, TypeError, ValueError, ZeroDivisionError, AttributeError):
-            raise bad('"outcome.violation" is malformed (needs property, message, time, step, process)') from None
-        return trace
+            cands = d["candidates"]
+            chosen = d["chosen"]
+            label = check.name(d["label"], f"decision {i} label", source)
+            kind = d.get("kind") or _legacy_kind(label)
+            ok = (isinstance(cands, list) and len(cands) >= 2
+                  and all(isinstance(c, str) and len(c) <= check.MAX_NAME for c in cands)
+                  and type(chosen) is int and 0 <= chosen < len(cands)
+                  and type(d["step"]) is int and d["step"] >= 0 and kind in KINDS)
+            time = check.time_value(d.get("time", 0), f"decision {i} time", source)
+        except (KeyError, TypeError, AttributeError):
+            ok = False
+        if not ok:
+            raise TraceFormatError(f"{source}: decision {i} is malformed (needs step, time, label, kind, "
+                                   "candidates[>=2 strings], chosen index)")
+        return Decision(d["step"], time, label, tuple(cands), chosen, kind)
 
     # ---- for people --------------------------------------------------------
     def describe(self) -> str:
