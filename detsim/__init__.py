@@ -8,10 +8,10 @@ import importlib
 
 from . import errors
 from ._version import __version__
-from .campaign import CheckResult, RunResult, check, replay, run
+from .campaign import CheckResult, RunResult, allow_nondeterminism, check, replay, run
 from .engine import Model, Strategy
-from .errors import (DetsimError, ModelError, PropertyViolation, ReplayDivergence, StepBudgetExceeded,
-                     TraceFormatError)
+from .errors import (DetsimError, ModelError, NondeterminismError, PropertyViolation, ReplayDivergence,
+                     StepBudgetExceeded, TraceFormatError, UsageError)
 from .faults import CRASHED, FAULT_KINDS, FaultCoverageWarning, FaultPlan, Message, Network, Node
 from .history import linearizable
 from .monitor import (Observer, Property, VacuityWarning, always, at_end, eventually, no_deadlock,
@@ -23,7 +23,7 @@ from .world import World
 
 __all__ = [
     "__version__", "errors", "Model", "World", "Strategy",
-    "run", "check", "replay", "RunResult", "CheckResult",
+    "run", "check", "replay", "RunResult", "CheckResult", "allow_nondeterminism",
     "Fifo", "Random", "PCT", "DFS", "Replay", "Fair",
     "Property", "Observer", "Violation", "always", "at_end", "eventually", "sometimes", "no_deadlock",
     "no_starvation", "no_livelock", "select_fairness", "linearizable", "VacuityWarning",
@@ -31,7 +31,7 @@ __all__ = [
     "CLOSED", "Lagged", "Selected",
     "FAULT_KINDS", "FaultPlan", "FaultCoverageWarning", "Message", "Network", "Node", "CRASHED",
     "DetsimError", "ModelError", "PropertyViolation", "ReplayDivergence", "StepBudgetExceeded",
-    "TraceFormatError",
+    "TraceFormatError", "NondeterminismError", "UsageError",
 ]
 
 

@@ -1,19 +1,26 @@
-"""Command line: ``detsim check|replay|show``. Exit 0 = held, 1 = violation, 2 = usage or input error."""
+"""Command line: ``detsim check|replay|show``.
+
+Exit codes: 0 every property held; 1 a violation was found or reproduced; 2 usage
+or input error, a broken model or a bad trace (one line on stderr, ``detsim:
+error: ...``; ``--debug`` shows the traceback); 130 interrupted.
+"""
 from __future__ import annotations
 
 import argparse
 import json
-import os
+import math
 import sys
+import traceback
 
-from .campaign import build_model, check, load_class, replay, save_failure
+from .campaign import (DIGEST_PREFIX, audit, build_model, check, digest, replay, save_safely)
 from .engine import defines
-from .errors import DetsimError, ModelError
+from .errors import DetsimError, NondeterminismError, UsageError
 from .history import render_timeline
 from .search import DFS, PCT, Fifo, Random
 from .trace import Trace
+from .trace._validate import clip
 
-EXIT_HELD, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
+EXIT_HELD, EXIT_VIOLATION, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _parse_params(pairs) -> dict:
@@ -21,13 +28,39 @@ def _parse_params(pairs) -> dict:
     for pair in pairs or []:
         key, sep, raw = pair.partition("=")
         if not sep or not key:
-            raise ModelError(f"-p expects key=value, got {pair!r}")
+            raise UsageError(f"-p expects key=value, got {clip(pair)}")
         try:
             value = json.loads(raw)
         except json.JSONDecodeError:
             value = None if raw in ("None", "none") else raw  # bare words are strings
         params[key] = value
     return params
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError
+    return value
+
+
+def _time(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError
+    return int(value) if value.is_integer() else value
+
+
+_positive.__name__ = "positive integer"
+_non_negative.__name__ = "integer >= 0"
+_time.__name__ = "finite time >= 0"
 
 
 def _strategy(args):
@@ -40,72 +73,150 @@ def _strategy(args):
     return Fifo()
 
 
+def _save(trace, out=None) -> str:
+    """Save a trace somewhere that works and say where (never loses it)."""
+    saved = save_safely(trace, out)
+    if saved.note:
+        print(f"detsim: warning: {saved.note}", file=sys.stderr)
+    if saved.path is None:
+        print("detsim: warning: no place to save the trace; here it is as JSON:", file=sys.stderr)
+        print(trace.to_json())
+        return "(printed above)"
+    return str(saved.path)
+
+
+def _warn(lines) -> None:
+    for line in lines:
+        print(f"detsim: warning: {line}", file=sys.stderr)
+
+
 def cmd_check(args) -> int:
     model = build_model(args.model, _parse_params(args.param))
+    digests: list[str] = []
+
+    def on_run(i, result):
+        digests.append(digest(result.trace))
+        if args.emit_digests:
+            print(f"{DIGEST_PREFIX}{i} {digests[-1]}", flush=True)
+
     result = check(model, _strategy(args), runs=args.runs, shrink=not args.no_shrink,
-                          horizon=args.horizon, max_steps=args.max_steps)
-    if result.ok:
-        print(f"{args.model}: {result}")
-    else:
-        if result.trace is not None:
-            result.path = str(result.trace.save(args.out) if args.out else save_failure(result.trace))
+                   horizon=args.horizon, max_steps=args.max_steps, on_run=on_run)
+    _warn(result.warnings)
+    verdict = result.verdict
+    if result.trace is not None:
+        result.path = _save(result.trace, args.out)
+    if args.emit_digests:
+        return EXIT_VIOLATION if verdict == "violated" else EXIT_HELD
+    if verdict == "error":
+        where = f"; the run's trace: {result.path}" if result.path else ""
+        print(f"detsim: error: {result.summary()}{where}", file=sys.stderr)
+        return EXIT_USAGE
+    if verdict == "nothing explored":
+        print(f"detsim: error: {args.model}: {result.summary()}", file=sys.stderr)
+        return EXIT_USAGE
+    if result.violation is not None:
         print(result.report())
+    else:
+        print(f"{args.model}: {result}")
     if any(key.startswith("fault") for key in result.counters):  # the model has a fault plan
         print(result.fault_table())
+    if result.interrupted:
+        found = "; the counterexample found so far is saved above" if result.violation is not None else ""
+        print(f"detsim: interrupted after {result.runs} schedule(s){found}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if args.audit:
+        print(audit(_audit_argv(args), digests))
     return EXIT_HELD if result.ok else EXIT_VIOLATION
 
 
+def _audit_argv(args) -> list[str]:
+    argv = ["check", args.model, "--strategy", args.strategy, "--runs", str(args.runs),
+            "--seed", str(args.seed), "--depth", str(args.depth)]
+    for pair in args.param or []:
+        argv += ["-p", pair]
+    for flag, value in (("--max-deviations", args.max_deviations), ("--horizon", args.horizon),
+                        ("--max-steps", args.max_steps)):
+        if value is not None:
+            argv += [flag, str(value)]
+    return argv
+
+
+def _reproduced(trace, result) -> int:
+    """Compare a re-execution's outcome with the one the trace recorded."""
+    recorded, got = trace.violation, result.violation
+    key = (lambda v: None if v is None else (v.property, v.step, v.process))
+    if key(recorded) != key(got):
+        def text(v):
+            return "no violation" if v is None else f'"{v.property}" at step {v.step}, process {v.process}'
+        raise NondeterminismError(f"replay of {clip(trace.model)} ended with {text(got)}, but the trace "
+                                  f"recorded {text(recorded)}: the model changed since the trace was "
+                                  "saved, or it is nondeterministic")
+    return EXIT_HELD if got is None else EXIT_VIOLATION
+
+
 def cmd_replay(args) -> int:
-    result = replay(args.path)
-    print(result.trace.describe())
-    if result.violation is None:
-        print("replay: every property held")
-        return EXIT_HELD
-    print(f"replay reproduced: {result.violation}")
-    return EXIT_VIOLATION
+    trace = Trace.load(args.path)
+    result = replay(trace, trust=args.trust or ())
+    _warn(result.warnings)
+    print(trace.describe())
+    code = _reproduced(trace, result)
+    print("replay: every property held" if code == EXIT_HELD else f"replay reproduced: {result.violation}")
+    return code
 
 
 def cmd_show(args) -> int:
     trace = Trace.load(args.path)
+    result = replay(trace, trust=args.trust or ())  # the pictures below come from re-executing it
+    _warn(result.warnings)
     print(trace.describe())
-    load_class(trace.model)
-    result = replay(trace)  # the pictures below come from re-executing the trace
     for name, history in result.world.histories.items():
         print(f"\nhistory {name!r} ({len(history.operations())} operations), per client:")
         print(render_timeline(history))
     if defines(result.model, "show"):
         print(result.model.show(result))
-    return EXIT_HELD if trace.violation is None else EXIT_VIOLATION
+    return _reproduced(trace, result)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line, like every other error."""
+
+    def error(self, message):
+        print(f"detsim: error: {clip(message, 300)} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="detsim", description=__doc__)
+    p = _Parser(prog="detsim", description=__doc__.split("\n")[0],
+                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    p.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("check", help="run a campaign against a model")
     c.add_argument("model", metavar="MODULE:CLASS")
     c.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="model parameter (JSON value or bare string)")
     c.add_argument("--strategy", choices=["random", "pct", "dfs", "fifo"], default="random")
-    c.add_argument("--runs", type=int, default=1000)
+    c.add_argument("--runs", type=_positive, default=1000)
     c.add_argument("--seed", type=int, default=0)
-    c.add_argument("--depth", type=int, default=3, help="PCT bug depth")
-    c.add_argument("--max-deviations", type=int, default=None, help="DFS bound on non-default decisions")
-    c.add_argument("--horizon", type=float, default=None, help="virtual-time horizon")
-    c.add_argument("--max-steps", type=int, default=None)
+    c.add_argument("--depth", type=_positive, default=3, help="PCT bug depth (>= 1)")
+    c.add_argument("--max-deviations", type=_non_negative, default=None, help="DFS bound on non-default decisions")
+    c.add_argument("--horizon", type=_time, default=None, help="virtual-time horizon")
+    c.add_argument("--max-steps", type=_positive, default=None, help="step budget of each run")
     c.add_argument("--no-shrink", action="store_true")
     c.add_argument("--out", metavar="PATH", help="where to save a failing trace")
+    c.add_argument("--audit", action="store_true",
+                   help="re-run every schedule in a fresh process under another PYTHONHASHSEED and compare")
+    c.add_argument("--emit-digests", action="store_true", help=argparse.SUPPRESS)
     c.set_defaults(func=cmd_check)
-    r = sub.add_parser("replay", help="re-execute a saved trace exactly")
-    r.add_argument("path")
-    r.set_defaults(func=cmd_replay)
-    s = sub.add_parser("show", help="print a saved trace for people")
-    s.add_argument("path")
-    s.set_defaults(func=cmd_show)
+    for name, func, text in (("replay", cmd_replay, "re-execute a saved trace exactly"),
+                             ("show", cmd_show, "re-execute a saved trace and print it for people")):
+        r = sub.add_parser(name, help=text)
+        r.add_argument("path")
+        r.add_argument("--trust", action="append", metavar="MODULE",
+                       help="a model module outside the project's model packages that this trace may load")
+        r.set_defaults(func=func)
     return p
 
 
 def main(argv=None) -> int:
-    if os.getcwd() not in sys.path:  # models/ and properties/ live beside the caller
-        sys.path.insert(0, os.getcwd())
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -113,12 +224,22 @@ def main(argv=None) -> int:
         return EXIT_USAGE if e.code else EXIT_HELD
     try:
         return args.func(args)
-    except DetsimError as e:  # bad input, a divergent trace or a runaway model: one line, exit 2
-        print(f"detsim: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("detsim: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # `detsim check ... | head`
         sys.stderr.close()
         return EXIT_HELD
+    except Exception as e:  # bad input, a broken model, a divergent trace: one line, exit 2
+        if args.debug:
+            traceback.print_exc()
+        trace = getattr(e, "trace", None)
+        where = f" (trace of the run: {_save(trace)})" if trace is not None else ""
+        kind = "" if isinstance(e, DetsimError) else f"internal error: {type(e).__name__}: "
+        text = " ".join(str(e).split())
+        print(f"detsim: error: {kind}{clip(text, 2000)}{where}", file=sys.stderr)
+        return EXIT_USAGE
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -26,5 +26,14 @@ class ModelError(DetsimError):
     """The model misused the engine (bad parameter, unknown name, misuse of a primitive)."""
 
 
+class NondeterminismError(ModelError):
+    """The model's behaviour does not follow from its decisions alone: it read the
+    wall clock or the global random generator, or a re-execution differed."""
+
+
+class UsageError(DetsimError, ValueError):
+    """A request that cannot be honoured as stated (a budget of no runs, a bad bound)."""
+
+
 class TraceFormatError(DetsimError, ValueError):
     """A trace file is not valid detsim trace JSON."""

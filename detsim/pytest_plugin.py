@@ -3,9 +3,13 @@
 * ``--detsim-profile ci|deep|dev`` picks campaign budgets and the Hypothesis
   profile of the same name (default: $DETSIM_PROFILE or "ci").
 * ``--detsim-seed S`` fixes the base seed of every campaign (default 0).
-* ``--detsim-replay PATH`` runs only the replay of one saved trace.
-* A failing campaign saves its trace under ``.detsim/failures/`` and prints the
-  replay command.
+* ``--detsim-replay PATH`` runs only the replay of one saved trace, as one item,
+  without collecting the suite (a broken test module elsewhere cannot block it).
+  ``--detsim-trust MODULE`` lets the trace load a model module outside the
+  project's model packages.
+* A failing ``campaign.holds`` saves its trace under ``.detsim/failures/`` (or a
+  fallback place it names) and prints the replay command. A passing
+  ``campaign.finds`` saves nothing.
 """
 from __future__ import annotations
 
@@ -15,9 +19,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from .campaign import check, replay, save_failure
-from .errors import PropertyViolation
+from .campaign import check, project_root, replay, save_safely
+from .errors import NondeterminismError, PropertyViolation
 from .search import Random
+from .trace import Trace
 
 PROFILES = ("ci", "deep", "dev")
 
@@ -34,6 +39,8 @@ def pytest_addoption(parser):
     group = parser.getgroup("detsim")
     group.addoption("--detsim-replay", metavar="PATH", default=None,
                     help="replay one saved detsim trace instead of running the suite")
+    group.addoption("--detsim-trust", metavar="MODULE", action="append", default=[],
+                    help="a model module outside the project's model packages that a replayed trace may load")
     group.addoption("--detsim-seed", metavar="S", type=int, default=None,
                     help="base seed for every detsim campaign (default 0)")
     group.addoption("--detsim-profile", choices=PROFILES, default=None,
@@ -66,33 +73,53 @@ class Campaign:
 
     def _check(self, model, runs, strategy, **kw):
         strategy = strategy if strategy is not None else Random(self.seed)
-        result = check(model, strategy, runs=runs, **kw)
-        if not result.ok and result.trace is not None:
-            result.path = str(save_failure(result.trace, self.failures))
-        return result
+        return check(model, strategy, runs=runs, **kw)
+
+    def _save(self, result) -> str:
+        """Save a failing trace somewhere that works; never fails the test for it."""
+        if result.trace is None:
+            return ""
+        saved = save_safely(result.trace, directory=self.failures)
+        result.path = str(saved.path) if saved.path else None
+        note = f"\n  ({saved.note})" if saved.note else ""
+        if saved.path is None:
+            note += "\n  trace (nowhere to save it):\n" + result.trace.to_json()
+        return note
 
     def holds(self, model, *, runs: int, strategy=None, **kw):
         """Assert that no schedule in the budget violates a property."""
         result = self._check(model, runs, strategy, **kw)
         if not result.ok:
-            raise PropertyViolation(result.violation, _with_pytest_hint(result))
+            note = self._save(result)
+            if result.violation is None:  # an overrun, or nothing explored: not a verdict
+                raise AssertionError(f"{model!r}: {result.summary()}{note}")
+            raise PropertyViolation(result.violation, _with_pytest_hint(result) + note)
         return result
 
     def finds(self, model, prop: str, *, within: int, strategy=None, **kw):
         """Assert that a planted bug is found within ``within`` schedules, shrunk
         to a 1-minimal trace that replays to the same violation."""
         result = self._check(model, within, strategy, **kw)
-        assert not result.ok, f"planted bug not found: {model!r} held over {result.runs} schedules"
-        assert result.violation.property == prop, (
-            f"expected a violation of {prop!r}, got:\n{result.report()}")
-        replayed = replay(result.trace)
-        assert replayed.violation is not None and replayed.violation.property == prop, "replay lost the violation"
-        assert result.one_minimal, f"shrink did not reach a 1-minimal trace:\n{result.report()}"
+        assert not result.ok, f"planted bug not found: {model!r} {result.summary()}"
+        problem = None
+        if result.violation is None:
+            problem = f"{model!r}: {result.summary()}"
+        elif result.violation.property != prop:
+            problem = f"expected a violation of {prop!r}, got:\n{result.report()}"
+        else:
+            replayed = replay(result.trace)
+            if replayed.violation is None or replayed.violation.property != prop:
+                problem = "replay lost the violation"
+            elif not result.one_minimal:
+                problem = f"shrink did not reach a 1-minimal trace:\n{result.report()}"
+        if problem is not None:
+            raise AssertionError(problem + self._save(result))
         return result
 
 
 def _with_pytest_hint(result) -> str:
-    return result.report() + f"\n  or: pytest --detsim-replay {result.path}"
+    hint = f"\n  or: pytest --detsim-replay {result.path}" if result.path else ""
+    return result.report() + hint
 
 
 @pytest.fixture
@@ -104,12 +131,20 @@ def campaign(request):
 
 
 class ReplayItem(pytest.Item):
-    def __init__(self, *, path, **kw):
+    def __init__(self, *, path, trust=(), **kw):
         super().__init__(**kw)
-        self.trace_path = path
+        self.trace_path, self.trust = path, tuple(trust)
 
     def runtest(self):
-        result = replay(self.trace_path)
+        trace = Trace.load(self.trace_path)
+        # The project is found from where pytest was started: the trace may live anywhere,
+        # and pytest's rootdir follows the trace's folder when no ini file names the project.
+        result = replay(trace, trust=self.trust, root=project_root(self.config.invocation_params.dir))
+        recorded, got = _key(trace.violation), _key(result.violation)
+        if recorded != got:
+            raise NondeterminismError(f"replayed {self.trace_path}: the run ended differently from the "
+                                      f"recorded outcome (recorded {recorded}, got {got}): the model "
+                                      "changed or is nondeterministic")
         if result.violation is not None:
             raise PropertyViolation(result.violation, f"replayed {self.trace_path}: {result.violation}\n"
                                     + result.trace.describe())
@@ -121,8 +156,20 @@ class ReplayItem(pytest.Item):
         return self.trace_path, None, f"detsim replay {self.trace_path}"
 
 
-def pytest_collection_modifyitems(session, config, items):
+def _key(v):
+    return None if v is None else (v.property, v.step, v.process)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session):
+    """With --detsim-replay, the session is that one trace: nothing else is collected."""
+    config = session.config
     path = config.getoption("--detsim-replay")
     if not path:
-        return
-    items[:] = [ReplayItem.from_parent(session, name=f"replay[{path}]", path=path)]
+        return None
+    item = ReplayItem.from_parent(session, name=f"replay[{path}]", path=os.path.abspath(path),
+                                  trust=config.getoption("--detsim-trust"))
+    session.items = [item]
+    session.testscollected = 1
+    config.hook.pytest_collection_finish(session=session)
+    return True

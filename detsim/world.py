@@ -45,6 +45,7 @@ class World(ControlPoint):
         self.fairness_witnesses: dict = {}  # fairness bound -> FairnessWitness (liveness properties)
         self.state_graph = None  # the run's abstract state graph, when no_livelock builds one
         self.trace_notes: dict = {}  # extra outcome fields for the trace (e.g. state digests)
+        self.lint = None  # an EventLint in linted runs: events made and never waited on
         self._network = None  # created on first use of world.network
         self._faults = None  # created on first use of world.faults
 

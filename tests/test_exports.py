@@ -17,7 +17,7 @@ from tests.support import REPO
 EXPECTED = {
     "detsim": {
         "__version__", "errors", "Model", "World", "Strategy",
-        "run", "check", "replay", "RunResult", "CheckResult",
+        "run", "check", "replay", "RunResult", "CheckResult", "allow_nondeterminism",
         "Fifo", "Random", "PCT", "DFS", "Replay", "Fair",
         "Property", "Observer", "Violation", "always", "at_end", "eventually", "sometimes", "no_deadlock",
         "no_starvation", "no_livelock", "select_fairness", "linearizable", "VacuityWarning",
@@ -25,14 +25,14 @@ EXPECTED = {
         "CLOSED", "Lagged", "Selected",
         "FAULT_KINDS", "FaultPlan", "FaultCoverageWarning", "Message", "Network", "Node", "CRASHED",
         "DetsimError", "ModelError", "PropertyViolation", "ReplayDivergence", "StepBudgetExceeded",
-        "TraceFormatError",
+        "TraceFormatError", "NondeterminismError", "UsageError",
     },
     "detsim.engine": {
         "ControlPoint", "HorizonReached", "ProcessFailed", "DEFAULT_MAX_STEPS", "DEFAULT_INSTANT_BUDGET",
         "Overtaking", "DEFAULT_FAIRNESS_BOUND", "fairness_text",
         "Model", "defines", "fresh", "model_params", "model_ref", "settings_for", "SETTINGS",
         "Strategy", "ALWAYS_DEFAULT", "Task", "current_task", "event_label", "option_name",
-        "TimerCallback", "after",
+        "TimerCallback", "after", "EventLint",
     },
     "detsim.trace": {
         "Decision", "Trace", "Violation", "SCHEDULE", "CHOICE", "FAULT", "KINDS",
@@ -63,7 +63,9 @@ EXPECTED = {
     },
     "detsim.campaign": {
         "RunResult", "CheckResult", "execute", "run", "check", "replay", "shrink", "deviations_of",
-        "build_model", "load_class", "save_failure", "FAILURES",
+        "ShrinkInterrupted", "build_model", "load_class", "load_trace_class", "project_root",
+        "save_failure", "save_safely", "Saved", "FAILURES", "VERIFY_EVERY", "allow_nondeterminism",
+        "audit", "digest", "DIGEST_PREFIX",
     },
     "detsim.view": {"counterexample_report", "replay_command"},
     "detsim.history": {
@@ -75,12 +77,13 @@ EXPECTED = {
         "read_jepsen_etcd_log", "read_edn_kv", "read_jepsen_edn_history",
         "render_timeline", "linearizable", "Linearizable",
     },
-    "detsim.testing": {"schedules", "deviations", "fault_plans", "assert_run_holds", "Deviations"},
+    "detsim.testing": {"schedules", "deviations", "fault_plans", "assert_run_holds", "Deviations", "from_seed"},
 }
 
 SUBPACKAGES = [name for name in EXPECTED if name.count(".") == 1 and name != "detsim.testing"]
 HYPOTHESIS_HELPERS = ("schedules", "deviations", "fault_plans", "assert_run_holds")
 ERRORS = {"DetsimError", "ModelError", "PropertyViolation", "ReplayDivergence", "StepBudgetExceeded",
+          "NondeterminismError", "UsageError",
           "TraceFormatError"}
 
 

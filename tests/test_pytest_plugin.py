@@ -57,7 +57,10 @@ def test_a_failing_property_prints_a_counterexample_and_saves_the_trace(inner):
 def test_detsim_replay_runs_only_the_replay(inner):
     inner.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1, failed=1)
     (path,) = failures(inner)
-    result = inner.runpytest_subprocess("-p", "no:cacheprovider", "--detsim-replay", str(path))
+    # The model lives outside the inner project (in this repository's tests/), so the
+    # trace may load it only when named: a trace file is data, never code.
+    result = inner.runpytest_subprocess("-p", "no:cacheprovider", "--detsim-replay", str(path),
+                                        "--detsim-trust", "tests.support")
     result.assert_outcomes(failed=1)
     out = result.stdout.str()
     assert f"replayed {path}" in out and "no lost update" in out
@@ -66,8 +69,12 @@ def test_detsim_replay_runs_only_the_replay(inner):
 
 def test_detsim_replay_of_a_passing_trace_passes(inner):
     path = detsim.run(RacyCounter(bug=None), detsim.Random(0)).trace.save(inner.path / "ok.json")
-    result = inner.runpytest_subprocess("-p", "no:cacheprovider", "--detsim-replay", str(path))
+    result = inner.runpytest_subprocess("-p", "no:cacheprovider", "--detsim-replay", str(path),
+                                        "--detsim-trust", "tests.support")
     result.assert_outcomes(passed=1)
+    refused = inner.runpytest_subprocess("-p", "no:cacheprovider", "--detsim-replay", str(path))
+    refused.assert_outcomes(failed=1)
+    assert "refusing to load tests.support:RacyCounter" in refused.stdout.str()
 
 
 def test_detsim_seed_is_used_and_shown(inner):
@@ -110,7 +117,7 @@ def test_finds_asserts_the_planted_bug_is_found_and_minimal(pytester, monkeypatc
 
         def test_found(campaign):
             result = campaign.finds(RacyCounter(), "no lost update", within=200)
-            assert len(result.trace.deviations()) == 1 and result.path
+            assert len(result.trace.deviations()) == 1 and result.path is None  # a pass saves nothing
 
         def test_not_found(campaign):
             campaign.finds(RacyCounter(bug=None), "no lost update", within=20)
@@ -122,3 +129,5 @@ def test_finds_asserts_the_planted_bug_is_found_and_minimal(pytester, monkeypatc
     result.assert_outcomes(passed=1, failed=2)
     out = result.stdout.str()
     assert "planted bug not found" in out and "expected a violation of 'some other property'" in out
+    (saved,) = failures(pytester)  # only the failing finds with a trace saved one
+    assert json.loads(saved.read_text())["outcome"]["violation"]["property"] == "no lost update"

@@ -10,11 +10,15 @@ May import everything below it: ``detsim.world``, ``detsim.monitor``,
 ``detsim.engine``. Nothing imports this package but the public face (``detsim``,
 the CLI, the pytest plugin, ``detsim.testing``).
 """
-from ._check import CheckResult, check
-from ._loader import build_model, load_class
+from ._audit import DIGEST_PREFIX, audit, digest
+from ._check import VERIFY_EVERY, CheckResult, check
+from ._guard import allow_nondeterminism
+from ._loader import build_model, load_class, load_trace_class, project_root
 from ._run import RunResult, execute, replay, run
-from ._save import FAILURES, save_failure
-from ._shrink import deviations_of, shrink
+from ._save import FAILURES, Saved, save_failure, save_safely
+from ._shrink import ShrinkInterrupted, deviations_of, shrink
 
 __all__ = ["RunResult", "CheckResult", "execute", "run", "check", "replay", "shrink", "deviations_of",
-           "build_model", "load_class", "save_failure", "FAILURES"]
+           "ShrinkInterrupted", "build_model", "load_class", "load_trace_class", "project_root",
+           "save_failure", "save_safely", "Saved", "FAILURES", "VERIFY_EVERY", "allow_nondeterminism",
+           "audit", "digest", "DIGEST_PREFIX"]

@@ -1,15 +1,27 @@
-"""A campaign: many runs of one model, stopping at the first violation, then shrinking."""
+"""A campaign: many runs of one model, stopping at the first violation, then shrinking.
+
+Verdicts are honest: a campaign that ran nothing never holds; a counterexample is
+replayed once before it is reported; one run in ``VERIFY_EVERY`` is re-executed
+and compared, so a model whose behaviour does not follow from its decisions is
+caught; a step-budget overrun ends the campaign with its trace, not a crash; and
+Ctrl-C returns what was found so far.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..engine import Strategy
+from ..errors import (NondeterminismError, ReplayDivergence, StepBudgetExceeded, UsageError)
 from ..faults import coverage_table, fault_coverage, warn_coverage
 from ..monitor import Sometimes, campaign_notes
-from ..search import Random
+from ..search import Random, Replay
 from ..trace import Trace, Violation
 from ..view import counterexample_report
-from ._run import execute
+from ._run import execute, model_properties
+from ._shrink import ShrinkInterrupted
 from ._shrink import shrink as shrink_trace
+
+VERIFY_EVERY = 100  # re-execute one passing run in this many (FoundationDB re-runs 5%)
 
 
 @dataclass
@@ -27,6 +39,21 @@ class CheckResult:
     path: str | None = None  # where the failing trace was saved, if it was
     counters: dict = field(default_factory=dict)  # world.count() totals over every run
     notes: list = field(default_factory=list)  # liveness assumptions and vacuity warnings
+    interrupted: bool = False  # Ctrl-C ended the campaign early
+    error: str | None = None  # the campaign could not go on (a step-budget overrun)
+    warnings: list = field(default_factory=list)  # model mistakes seen by the linted run
+    bound: str | None = None  # what "exhausted" covers, when a strategy explores within a bound
+
+    @property
+    def verdict(self) -> str:
+        """"held", "violated", "error", "interrupted" or "nothing explored"."""
+        if self.error is not None:
+            return "error"
+        if self.violation is not None:
+            return "violated"
+        if self.interrupted:
+            return "interrupted"
+        return "held" if self.runs else "nothing explored"
 
     def report(self, path=None) -> str:
         return counterexample_report(self, path or self.path)
@@ -39,55 +66,132 @@ class CheckResult:
     def fault_table(self) -> str:
         return coverage_table(self.counters, self.runs)
 
-    def __str__(self) -> str:
+    def summary(self) -> str:
+        """One line: what the campaign covered and what it found."""
+        if self.verdict == "nothing explored":
+            return "nothing explored: the strategy ran no schedule, so nothing was checked"
+        if self.verdict == "error":
+            return f"stopped after {self.runs} schedule(s): {self.error}"
+        if self.verdict == "interrupted" and self.violation is None:
+            return f"interrupted after {self.runs} schedule(s): no violation found so far (not a verdict)"
         if self.ok:
-            tail = " (every schedule explored)" if self.exhausted else ""
-            return f"held over {self.runs} schedules{tail}" + "".join(f"\n  {n}" for n in self.notes)
-        return self.report()
+            if self.exhausted:
+                scope = f"every schedule {self.bound} explored" if self.bound else "every schedule explored"
+                return f"held over {self.runs} schedules ({scope})"
+            return f"held over {self.runs} schedules"
+        return f'property "{self.violation.property}" violated (found after {self.runs} schedule(s))'
+
+    def __str__(self) -> str:
+        if self.violation is not None:
+            return self.report()
+        return self.summary() + "".join(f"\n  {n}" for n in self.notes)
+
+
+def _validate(runs, strategy) -> None:
+    if type(runs) is not int or runs < 1:
+        raise UsageError(f"runs must be a positive integer (a campaign of no runs checks nothing), got {runs!r}")
+    if not isinstance(strategy, Strategy):
+        raise UsageError(f"strategy must be a detsim.Strategy, got {type(strategy).__name__}")
 
 
 def check(model, strategy=None, runs: int = 100, shrink: bool = True, *,
-          max_shrink_runs: int = 2000, **settings) -> CheckResult:
-    """A campaign: up to ``runs`` schedules, stopping at the first violation."""
+          max_shrink_runs: int = 2000, on_run=None, **settings) -> CheckResult:
+    """A campaign: up to ``runs`` schedules, stopping at the first violation.
+    ``on_run(index, result)`` is called after every run (progress, digests)."""
     strategy = strategy if strategy is not None else Random(0)
-    props = list(model.properties())
-    wanted = [p.name for p in props if isinstance(p, Sometimes)]
-    reached: list[str] = []
-    counters: dict[str, int] = {}
-    done = 0
-    for i in range(runs):
-        if not strategy.begin(i):  # out of budget (Fifo, DFS max_runs) or truly exhausted (DFS)
-            return _with_coverage(_held(props, strategy, done, reached, wanted, counters))
-        result = execute(model, strategy, settings)
-        strategy.end(result)
-        done += 1
-        reached.extend(n for n in result.reached if n not in reached)
-        for key, n in result.counters.items():
-            counters[key] = counters.get(key, 0) + n
-        if result.violation is not None:
-            original = result.trace
-            final, spent, minimal = original, 0, None
-            if shrink:
-                final, spent, minimal = shrink_trace(model, original, result.violation.property,
-                                                     settings, max_shrink_runs)
-            return _with_coverage(CheckResult(False, done, final.violation, final, original,
-                                              strategy.describe(), False, reached, spent, minimal,
-                                              counters=counters))
-    return _with_coverage(_held(props, strategy, done, reached, wanted, counters))
+    _validate(runs, strategy)
+    props = model_properties(model)
+    campaign = _Campaign(model, strategy, settings, props, on_run)
+    try:
+        found = campaign.explore(runs)
+    except KeyboardInterrupt:
+        return campaign.result(interrupted=True)
+    except StepBudgetExceeded as e:
+        campaign.done += 1  # the run that overran counts: it ran up to the budget
+        return campaign.result(error=f"run {campaign.done - 1}: {e}", trace=getattr(e, "trace", None))
+    if found is None:
+        return campaign.result()
+    return campaign.shrunk(found, shrink, max_shrink_runs)
 
 
-def _with_coverage(result: CheckResult) -> CheckResult:
-    """A campaign that asked for faults but fired none warns (and says so in notes)."""
-    result.notes.extend(warn_coverage(result.counters, result.runs))
-    return result
+class _Campaign:
+    """The state of one campaign: what ran, what was reached and counted."""
+
+    def __init__(self, model, strategy, settings, props, on_run=None):
+        self.model, self.strategy, self.settings, self.props = model, strategy, settings, props
+        self.on_run = on_run
+        self.wanted = [p.name for p in props if isinstance(p, Sometimes)]
+        self.reached: list[str] = []
+        self.counters: dict[str, int] = {}
+        self.warnings: list[str] = []
+        self.done = 0
+
+    def explore(self, runs: int):
+        """Run schedules until one fails (returned) or the budget or strategy is spent (None)."""
+        for i in range(runs):
+            if not self.strategy.begin(i):  # out of budget (Fifo, DFS max_runs) or truly exhausted
+                return None
+            result = execute(self.model, self.strategy, self.settings, lint=i == 0)
+            self.strategy.end(result)
+            self.done += 1
+            if self.on_run is not None:
+                self.on_run(i, result)
+            self.reached.extend(n for n in result.reached if n not in self.reached)
+            for key, n in result.counters.items():
+                self.counters[key] = self.counters.get(key, 0) + n
+            self.warnings.extend(w for w in result.warnings if w not in self.warnings)
+            if result.violation is not None:
+                return result
+            if i % VERIFY_EVERY == VERIFY_EVERY - 1:
+                self.verify(result.trace, f"run {i}")
+        return None
+
+    def verify(self, trace, which: str) -> None:
+        """Re-execute ``trace``'s decisions; a different run means the model is nondeterministic."""
+        try:
+            again = execute(self.model, Replay(trace), self.settings)
+        except ReplayDivergence as e:
+            raise NondeterminismError(f"the model is nondeterministic: {which} re-executed with the same "
+                                      f"decisions went differently: {e}") from None
+        if _outcome(trace.violation, trace.outcome.get("steps")) != _outcome(again.violation, again.steps):
+            raise NondeterminismError(
+                f"the model is nondeterministic: {which} re-executed with the same decisions ended "
+                f"differently: first {_outcome(trace.violation, trace.outcome.get('steps'))}, "
+                f"then {_outcome(again.violation, again.steps)}")
+
+    def shrunk(self, found, shrink: bool, max_shrink_runs: int) -> CheckResult:
+        original = found.trace
+        final, spent, minimal, interrupted = original, 0, None, False
+        if shrink:
+            try:
+                final, spent, minimal = shrink_trace(self.model, original, found.violation.property,
+                                                     self.settings, max_shrink_runs)
+            except ShrinkInterrupted as stop:
+                final, spent, minimal, interrupted = stop.best, stop.spent, False, True
+        if not interrupted:
+            self.verify(final, "the counterexample")
+        return self.result(violation=final.violation, trace=final, original=original, spent=spent,
+                           minimal=minimal, interrupted=interrupted)
+
+    def result(self, *, violation=None, trace=None, original=None, spent=0, minimal=None,
+               interrupted=False, error=None) -> CheckResult:
+        strategy = self.strategy
+        if violation is None and error is None and not interrupted:
+            missing = [n for n in self.wanted if n not in self.reached]
+            if missing and self.done:
+                violation = Violation(missing[0], f"sometimes-property never held in {self.done} runs "
+                                      "(vacuous campaign?)", None, 0, "-")
+        ok = violation is None and error is None and not interrupted and self.done > 0
+        notes = campaign_notes(self.props, self.counters, self.done) if ok else []
+        result = CheckResult(ok, self.done, violation, trace, original, strategy.describe(),
+                             strategy.exhausted and not interrupted, list(self.reached), spent, minimal,
+                             counters=self.counters, notes=notes, interrupted=interrupted, error=error,
+                             warnings=list(self.warnings), bound=strategy.bound)
+        result.notes.extend(warn_coverage(result.counters, result.runs))
+        return result
 
 
-def _held(props, strategy, done, reached, wanted, counters) -> CheckResult:
-    missing = [n for n in wanted if n not in reached]
-    v = None
-    if missing:
-        v = Violation(missing[0], f"sometimes-property never held in {done} runs (vacuous campaign?)",
-                      None, 0, "-")
-    notes = campaign_notes(props, counters, done) if v is None else []
-    return CheckResult(v is None, done, v, None, None, strategy.describe(), strategy.exhausted, reached,
-                       counters=counters, notes=notes)
+def _outcome(violation, steps) -> str:
+    if violation is None:
+        return f"no violation after {steps} steps"
+    return f'a violation of "{violation.property}" at step {violation.step}, process {violation.process}'

@@ -2,19 +2,25 @@
 from __future__ import annotations
 
 import os
+import re
 import traceback
 from dataclasses import dataclass, field
 
 from simpy.core import EmptySchedule
 
 from .._version import __version__
-from ..engine import HorizonReached, Model, ProcessFailed, fresh, model_params, model_ref, settings_for
-from ..errors import DetsimError, ModelError
+from ..engine import (EventLint, HorizonReached, Model, ProcessFailed, fresh, model_params, model_ref,
+                      settings_for)
+from ..errors import DetsimError, ModelError, NondeterminismError
 from ..monitor import Monitor, NoDeadlock, Observer, Property
 from ..search import Fifo, Replay
 from ..trace import Decision, Trace, Violation, decode_time, encode_time
 from ..world import World
+from ._guard import guarded
 from ._loader import build_model
+
+_BAD_YIELD = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<fn>\S+)\n(?P<code>.*)\n'
+                        r'Invalid yield value "(?P<value>.*)"', re.S)
 
 
 @dataclass
@@ -29,6 +35,7 @@ class RunResult:
     world: object = None
     reached: list = field(default_factory=list)  # sometimes-properties that held
     counters: dict = field(default_factory=dict)  # world.count() totals of this run
+    warnings: list = field(default_factory=list)  # model mistakes seen by a linted run
 
 
 def _failure(world, failed: ProcessFailed) -> Violation:
@@ -43,33 +50,68 @@ def _failure(world, failed: ProcessFailed) -> Violation:
     return Violation(type(err).__name__, message, world.now, world.steps, name, error=type(err).__name__)
 
 
-def _checked(model, kind: str, items, base) -> list:
-    """The model's properties() or observers(), checked to follow the protocol."""
-    items = list(items)
+def _bad_yield(world, error: RuntimeError) -> ModelError:
+    """SimPy's 'Invalid yield value' as one model-error line naming the process and the yield."""
+    match = _BAD_YIELD.search(str(error))
+    who = world.active_process.name if world.active_process is not None else "a process"
+    if match is None:
+        return ModelError(f"process {who} yielded something that is not an event: {error}".replace("\n", " "))
+    value = match["value"] if len(match["value"]) <= 80 else match["value"][:79] + "…"
+    return ModelError(f"process {who} yielded {value!r}, which is not an event, at "
+                      f"{os.path.relpath(match['file'])}:{match['line']} ({match['code'].strip()}); "
+                      f"yield world.timeout(...), world.checkpoint() or a primitive's event")
+
+
+def model_properties(model) -> list:
+    """``model.properties()``, checked to be a list of ``detsim.Property`` objects."""
+    if not isinstance(model, Model):
+        raise ModelError(f"{type(model).__name__} is not a detsim.Model")
+    return _checked(model, "properties", model.properties, Property)
+
+
+def _checked(model, kind: str, make, base) -> list:
+    """The model's properties() or observers(): a list of the protocol's objects."""
+    try:
+        items = make()
+    except DetsimError:
+        raise
+    except Exception as e:
+        raise ModelError(f"{model_ref(model)}.{kind}() raised {type(e).__name__}: {e}") from None
+    if not isinstance(items, (list, tuple)):
+        raise ModelError(f"{model_ref(model)}.{kind}() must return a list, got {type(items).__name__}")
     for item in items:
         if not isinstance(item, base):
             raise ModelError(f"{model_ref(model)}.{kind}() returned {type(item).__name__}, "
                              f"not a detsim.{base.__name__}")
-    return items
+    return list(items)
 
 
-def execute(proto, strategy, settings: dict | None = None) -> RunResult:
-    """One run of a fresh copy of ``proto`` under ``strategy``."""
+def execute(proto, strategy, settings: dict | None = None, *, lint: bool = False,
+            copy: bool = True) -> RunResult:
+    """One run of ``proto`` (a fresh copy unless ``copy=False``) under ``strategy``.
+    ``lint``: also report events the model made and never waited on."""
     if not isinstance(proto, Model):
         raise ModelError(f"{type(proto).__name__} is not a detsim.Model")
     settings = settings_for(proto, settings or {})
-    model = fresh(proto)
+    model = fresh(proto) if copy else proto
     world = World(strategy, **settings)
+    if lint:
+        world.lint = EventLint(world)
+    with guarded():
+        return _run(model, world, strategy, settings)
+
+
+def _run(model, world, strategy, settings) -> RunResult:
     try:
         model.setup(world)
     except DetsimError:
         raise
     except Exception as e:
         raise ModelError(f"{model_ref(model)}.setup() raised {type(e).__name__}: {e}") from e
-    props = _checked(model, "properties", model.properties(), Property)
+    props = _checked(model, "properties", model.properties, Property)
     if not any(isinstance(p, NoDeadlock) for p in props):
         props.append(NoDeadlock())
-    monitor = Monitor(model, world, props, _checked(model, "observers", model.observers(), Observer))
+    monitor = Monitor(model, world, props, _checked(model, "observers", model.observers, Observer))
     after = monitor.after_step if monitor.busy else None
     step = world.step
     violation, end = None, "quiescent"
@@ -92,12 +134,21 @@ def execute(proto, strategy, settings: dict | None = None) -> RunResult:
     except HorizonReached:
         end = "horizon"
     except ProcessFailed as failed:
-        if isinstance(failed.error, DetsimError) and not isinstance(failed.error, ModelError):
-            raise failed.error from None
+        error = failed.error
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):  # never a "violation" of the model
+            raise error from None
+        if isinstance(error, DetsimError) and (not isinstance(error, ModelError)
+                                               or isinstance(error, NondeterminismError)):
+            error.trace = _trace(model, strategy, settings, world, None, "error")
+            raise error from None
         violation = _failure(world, failed)
     except DetsimError as e:
         e.trace = _trace(model, strategy, settings, world, None, "error")
         raise
+    except RuntimeError as e:
+        if "Invalid yield value" not in str(e):
+            raise
+        raise _bad_yield(world, e) from None
     if violation is None and isinstance(world.alarm, Violation):
         violation = world.alarm
     if violation is None:
@@ -106,8 +157,9 @@ def execute(proto, strategy, settings: dict | None = None) -> RunResult:
     if violation is not None:
         end = "violation"
     trace = _trace(model, strategy, settings, world, violation, end)
+    warnings = world.lint.warnings() if world.lint is not None else []
     return RunResult(violation is None, violation, trace, world.steps, world.now, end, model, world,
-                     list(monitor.reached), dict(world.counters))
+                     list(monitor.reached), dict(world.counters), warnings)
 
 
 def _trace(model, strategy, settings, world, violation, end) -> Trace:
@@ -122,21 +174,24 @@ def _trace(model, strategy, settings, world, violation, end) -> Trace:
 
 
 def run(model, strategy=None, **settings) -> RunResult:
-    """Run one schedule. settings: max_steps, instant_budget, horizon."""
+    """Run one schedule (linted). settings: max_steps, instant_budget, horizon."""
     strategy = strategy if strategy is not None else Fifo()
     strategy.begin(strategy.run)
-    result = execute(model, strategy, settings)
+    result = execute(model, strategy, settings, lint=True)
     strategy.end(result)
     return result
 
 
-def replay(trace_or_path, **settings) -> RunResult:
-    """Re-execute a trace exactly; raises ReplayDivergence at the first difference."""
+def replay(trace_or_path, *, trust=(), root=None, **settings) -> RunResult:
+    """Re-execute a trace exactly; raises ReplayDivergence at the first difference.
+    The trace's model is built under the loader's trust rules (``trust``: module
+    names the caller vouches for; ``root``: the project, default found from the
+    current directory)."""
     trace = trace_or_path if isinstance(trace_or_path, Trace) else Trace.load(trace_or_path)
-    model = build_model(trace.model, trace.params)
+    model = build_model(trace.model, trace.params, from_trace=True, trust=trust, root=root)
     merged = {k: decode_time(v) for k, v in trace.settings.items()}  # Fraction horizons are strings
     merged.update({k: v for k, v in settings.items() if v is not None})
     strategy = Replay(trace)
-    result = execute(model, strategy, merged)
+    result = execute(model, strategy, merged, lint=True, copy=False)
     strategy.end(result)
     return result

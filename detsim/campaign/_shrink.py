@@ -31,10 +31,19 @@ def _candidates(trace, label: str, occ: int) -> tuple:
     return ()
 
 
+class ShrinkInterrupted(KeyboardInterrupt):
+    """Ctrl-C during shrinking: carries the smallest failing trace found so far."""
+
+    def __init__(self, best, spent: int):
+        super().__init__()
+        self.best, self.spent = best, spent
+
+
 class _Shrinker:
-    def __init__(self, model, prop, settings, budget):
+    def __init__(self, model, prop, settings, budget, start):
         self.model, self.prop, self.settings, self.budget = model, prop, settings, budget
         self.spent = 0
+        self.best = start  # the smallest reproducing trace so far (what Ctrl-C hands back)
 
     def attempt(self, devs):
         """The run's trace if it still violates the same property, else None."""
@@ -46,7 +55,11 @@ class _Shrinker:
         except StepBudgetExceeded:  # this candidate runs away: it does not reproduce
             return None
         v = result.violation
-        return result.trace if v is not None and v.property == self.prop else None
+        if v is None or v.property != self.prop:
+            return None
+        if len(result.trace.deviations()) <= len(self.best.deviations()):
+            self.best = result.trace
+        return result.trace
 
     def single(self, trace, limit: int = 64):
         """Often one deviation is the whole story: try each alone before bisecting,
@@ -110,14 +123,21 @@ class _Shrinker:
 
 
 def shrink(model, trace, prop: str, settings: dict, budget: int = 2000):
-    """Returns (shrunk trace, runs spent, whether it is proven 1-minimal)."""
-    s = _Shrinker(model, prop, settings, budget)
-    empty = s.attempt([])
-    if empty is not None:
-        result = empty
-        minimal = True
-    else:
-        single = s.single(trace)
-        result, minimal = s.one_minimal(single if single is not None else s.ddmin(trace))
+    """Returns (shrunk trace, runs spent, whether it is proven 1-minimal). Ctrl-C
+    raises ShrinkInterrupted with the smallest failing trace found so far."""
+    s = _Shrinker(model, prop, settings, budget, trace)
+    try:
+        empty = s.attempt([])
+        if empty is not None:
+            result = empty
+            minimal = True
+        else:
+            single = s.single(trace)
+            result, minimal = s.one_minimal(single if single is not None else s.ddmin(trace))
+    except KeyboardInterrupt:
+        best = s.best
+        if best is not trace:
+            best.strategy = {"name": "shrunk", "from": dict(trace.strategy), "interrupted": True}
+        raise ShrinkInterrupted(best, s.spent) from None
     result.strategy = {"name": "shrunk", "from": dict(trace.strategy)}
     return result, s.spent, minimal

@@ -27,7 +27,7 @@ from ._task import Task, event_label, option_name
 
 DEFAULT_MAX_STEPS = 200_000
 DEFAULT_INSTANT_BUDGET = 50_000
-_BLAME_WINDOW = 2_000  # extra steps watched after a budget overrun to name the looping process
+_BLAME_WINDOW = 2_000  # the last steps before a budget runs out are watched, to name the busiest process
 
 
 class HorizonReached(Exception):
@@ -78,8 +78,7 @@ class ControlPoint(simpy.Environment):
         self._buckets: dict = {}  # time -> the NORMAL events due then, in schedule order
         self._instant_start = 0
         self._limit = 0  # step count that triggers _over_budget; 0 = not computed yet
-        self._blame = None  # process name -> steps run, once a budget was overrun
-        self._blame_until = 0
+        self._watched = None  # process name -> steps, over the last steps before a budget
         self._last_callbacks = ()
 
     # ---- the decision record ---------------------------------------------------
@@ -157,7 +156,8 @@ class ControlPoint(simpy.Environment):
         self._now = when
         self._instant_start = steps = self.steps
         limit = steps + self.instant_budget
-        self._limit = limit if limit < self.max_steps else self.max_steps
+        self._limit = (limit if limit < self.max_steps else self.max_steps) - _BLAME_WINDOW
+        self._watched = None
         while queue and queue[0][0] == when:
             _, priority, _, event = heappop(queue)
             (self._urgent if priority == URGENT else self._late).append(event)
@@ -229,25 +229,27 @@ class ControlPoint(simpy.Environment):
             raise ProcessFailed(event, event._value)
 
     def _over_budget(self, event) -> None:
-        """Past _limit: refresh a stale limit; else watch a short window more, then
-        blame the process that ran most."""
-        if self._blame is None:
-            limit = min(self._instant_start + self.instant_budget, self.max_steps)
-            if self.steps <= limit:
-                self._limit = limit
-                return
-            self._blame = {}
-            self._blame_until = self.steps + _BLAME_WINDOW
-        who = event_label(event)
-        self._blame[who] = self._blame.get(who, 0) + 1
-        if self.steps < self._blame_until:
+        """Past _limit: refresh a stale limit (a new instant began); within the last
+        _BLAME_WINDOW steps of a budget, count who runs; at the budget, stop the run
+        exactly there and name the process that ran most in that window."""
+        limit = min(self._instant_start + self.instant_budget, self.max_steps)
+        if self.steps <= limit - _BLAME_WINDOW:
+            self._limit = limit - _BLAME_WINDOW
             return
-        culprit = max(self._blame.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        if self.steps <= limit:
+            watched = self._watched if self._watched is not None else {}
+            who = event_label(event)
+            watched[who] = watched.get(who, 0) + 1
+            self._watched, self._limit = watched, self.steps  # look again at the next step
+            return
         at_instant = self.steps - self._instant_start > self.instant_budget
         budget = f"{self.instant_budget} steps at one instant" if at_instant else f"{self.max_steps} steps"
-        raise StepBudgetExceeded(
-            f"step budget of {budget} exceeded at step {self.steps}, t={self._now}, "
-            f"process {culprit} (ran {self._blame[culprit]} of the last {_BLAME_WINDOW} steps)")
+        self.steps -= 1  # the overrunning event does not run
+        watched = self._watched or {event_label(event): 0}
+        culprit = max(watched.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        raise StepBudgetExceeded(f"step budget of {budget} exceeded: the run was stopped after step "
+                                 f"{self.steps}, t={self._now}; busiest process {culprit} (ran "
+                                 f"{watched[culprit]} of the last {sum(watched.values())} steps)")
 
     def timeout(self, delay, value=None) -> Timeout:
         """SimPy's BoundClass.bind_early skips subclasses, so each call went through the

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
+from fractions import Fraction
 
-from ..errors import ModelError
+from ..errors import ModelError, UsageError
 
 SETTINGS = ("max_steps", "instant_budget", "horizon")
 
@@ -69,9 +71,15 @@ def model_ref(model) -> str:
 
 
 def model_params(model) -> dict:
+    """The parameters as JSON values. A value with a ``to_dict()`` method (a
+    ``FaultPlan``) is stored as that dict, which the model accepts back."""
     if not dataclasses.is_dataclass(model):
         return {}
-    params = {f.name: getattr(model, f.name) for f in dataclasses.fields(model) if f.init}
+    params = {}
+    for f in dataclasses.fields(model):
+        if f.init:
+            value = getattr(model, f.name)
+            params[f.name] = value.to_dict() if callable(getattr(type(value), "to_dict", None)) else value
     try:
         json.dumps(params, sort_keys=True)
     except (TypeError, ValueError) as e:
@@ -85,12 +93,23 @@ def fresh(model):
 
 
 def settings_for(model, overrides: dict) -> dict:
-    """The run settings: an explicit override, else the model's own value, else the default."""
+    """The run settings: an explicit override, else the model's own value, else the default.
+    A budget must be a positive integer and a horizon a finite time >= 0."""
+    unknown = sorted(set(overrides) - set(SETTINGS))
+    if unknown:
+        raise UsageError(f"unknown run setting {unknown[0]!r} (known: {', '.join(SETTINGS)})")
     out = {}
     for key in SETTINGS:
         value = overrides.get(key)
         if value is None:
             value = getattr(model, key)
-        if value is not None:
-            out[key] = value
+        if value is None:
+            continue
+        if key == "horizon":
+            if (isinstance(value, bool) or not isinstance(value, (int, float, Fraction))
+                    or (isinstance(value, float) and not math.isfinite(value)) or value < 0):
+                raise UsageError(f"horizon must be a finite virtual time >= 0, got {value!r}")
+        elif type(value) is not int or value <= 0:
+            raise UsageError(f"{key} must be a positive integer, got {value!r}")
+        out[key] = value
     return out

@@ -22,7 +22,8 @@ class Strategy:
 
     * ``run``: the run number ``begin`` last prepared;
     * ``exhausted``: True once a systematic strategy has covered everything it
-      set out to cover (a campaign then reports so);
+      set out to cover (a campaign then reports so); ``bound`` says within what
+      (e.g. "with at most 2 deviations"; None: everything);
     * ``schedule_draw()``: how schedule ties may be decided without reading the
       candidates' names (the World's hot path records those compactly);
     * ``recorded_outcome()``: when the strategy re-executes a recorded trace, that
@@ -32,6 +33,7 @@ class Strategy:
     name = "strategy"
     run = 0
     exhausted = False
+    bound = None
 
     def begin(self, run: int) -> bool:
         """Prepare run number ``run``; return False when there is nothing left to explore."""

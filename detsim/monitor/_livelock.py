@@ -88,6 +88,9 @@ class NoLivelock(Property):
     def _state(self, model):
         try:
             state = model.state()
+        except Exception as e:
+            raise ModelError(f"{self.ref}.state() raised {type(e).__name__}: {e}") from None
+        try:
             hash(state)
         except TypeError as e:
             raise ModelError(f"{self.ref}.state() must return a hashable value "

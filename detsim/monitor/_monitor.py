@@ -6,7 +6,7 @@ hooks of the ``Property`` protocol, and only when it overrides them.
 """
 from __future__ import annotations
 
-from ..errors import DetsimError
+from ..errors import DetsimError, ModelError
 from ..trace import Violation
 from ._base import Observer, Property, overrides
 from ._kinds import Always, AtEnd, Eventually, Sometimes
@@ -17,7 +17,7 @@ class Monitor:
         self.model, self.world, self.props = model, world, props
         self.observers = list(observers)
         for o in self.observers:
-            o.attach(model, world)
+            _attach(o, model, world)
         self.always = [p for p in props if type(p) is Always]
         self.at_end = [p for p in props if type(p) is AtEnd]
         self.unseen = [p for p in props if type(p) is Sometimes]
@@ -26,7 +26,7 @@ class Monitor:
         hooked.sort(key=lambda p: not isinstance(p, Eventually))
         for p in props:
             if overrides(p, "attach", Property):
-                p.attach(model, world)
+                _attach(p, model, world)
         self.stepped = [p for p in hooked if overrides(p, "after_step", Property)]
         self.finished = [p for p in hooked if overrides(p, "at_finish", Property)]
         self.watchers = [o for o in self.observers if overrides(o, "after_step", Observer)]
@@ -105,3 +105,13 @@ class Monitor:
         return Violation(culprit.name if culprit is not None else "a property",
                          f"{what} raised {type(error).__name__}: {error}",
                          w.now, w.steps, w.current_name, error=type(error).__name__)
+
+
+def _attach(hooked, model, world) -> None:
+    try:
+        hooked.attach(model, world)
+    except DetsimError:
+        raise
+    except Exception as e:  # a broken property or observer is a model error, not a crash
+        raise ModelError(f"{type(hooked).__name__} {getattr(hooked, 'name', '')!r}.attach() raised "
+                         f"{type(e).__name__}: {e}") from None

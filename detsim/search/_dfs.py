@@ -6,14 +6,20 @@ bounds how many non-default decisions a schedule may contain (preemption
 bounding, as in CHESS), which keeps the tree small and the results readable.
 """
 from ..engine import Strategy
+from ..errors import UsageError
 
 
 class DFS(Strategy):
     name = "dfs"
 
     def __init__(self, max_runs: int | None = None, max_deviations: int | None = None):
+        if max_runs is not None and (type(max_runs) is not int or max_runs < 1):
+            raise UsageError(f"DFS max_runs must be a positive integer or None, got {max_runs!r}")
+        if max_deviations is not None and (type(max_deviations) is not int or max_deviations < 0):
+            raise UsageError(f"DFS max_deviations must be an integer >= 0 or None, got {max_deviations!r}")
         self.max_runs, self.max_deviations = max_runs, max_deviations
         self.exhausted = False
+        self.pruned = False  # the deviation bound cut some schedule out
         self._prefix: list[int] = []
         self._last: list[tuple[int, int]] | None = None
         self.run = 0
@@ -28,6 +34,8 @@ class DFS(Strategy):
         nxt = self._advance(self._last or [])
         if nxt is None:
             self.exhausted = True
+            if self.pruned:
+                self.bound = f"with at most {self.max_deviations} deviation(s) from the default"
             return False
         self._prefix = nxt
         return True
@@ -40,6 +48,7 @@ class DFS(Strategy):
                 continue
             prefix = chosen[:pos] + [c + 1]
             if self.max_deviations is not None and sum(1 for x in prefix if x) > self.max_deviations:
+                self.pruned = True
                 continue
             return prefix
         return None

@@ -7,6 +7,7 @@ A bug of depth d is found with probability at least 1/(n·k^(d-1)).
 Model choices are uniform; fault decisions are sparse (``fault_rate``, as in Random).
 """
 from ..engine import Strategy
+from ..errors import UsageError
 from ..trace import FAULT, SCHEDULE
 from ._random import run_rng, sparse_choice
 
@@ -15,8 +16,8 @@ class PCT(Strategy):
     name = "pct"
 
     def __init__(self, depth: int = 2, seed: int = 0, steps: int = 64, fault_rate: float | None = None):
-        if depth < 1:
-            raise ValueError("PCT depth must be >= 1")
+        if type(depth) is not int or depth < 1:
+            raise UsageError(f"PCT depth must be an integer >= 1, got {depth!r}")
         self.depth, self.seed = int(depth), int(seed)
         self.fault_rate = fault_rate
         self.steps_estimate = max(1, int(steps))  # k: grows to the longest run seen
@@ -57,6 +58,10 @@ class PCT(Strategy):
 
     def end(self, result) -> None:
         self.steps_estimate = max(self.steps_estimate, self._count)
+
+    def __repr__(self) -> str:  # pasteable, as Hypothesis prints it for a failing example
+        rate = "" if self.fault_rate is None else f", fault_rate={self.fault_rate!r}"
+        return f"PCT(depth={self.depth}, seed={self.seed}{rate})"
 
     def describe(self) -> dict:
         out = {"name": self.name, "depth": self.depth, "seed": self.seed, "run": self.run,

@@ -51,6 +51,10 @@ class Random(Strategy):
         # Exactly Random: a subclass that overrides choose() must be asked through it.
         return self._random if type(self).choose is Random.choose else None
 
+    def __repr__(self) -> str:  # pasteable: Random(143) or Random(143, fault_rate=0.1)
+        rate = "" if self.fault_rate is None else f", fault_rate={self.fault_rate!r}"
+        return f"Random({self.seed}{rate})"
+
     def describe(self) -> dict:
         out = {"name": self.name, "seed": self.seed, "run": self.run}
         if self.fault_rate is not None:

@@ -182,9 +182,10 @@ def test_loop_at_one_instant_exceeds_the_step_budget_naming_the_process():
     with pytest.raises(detsim.StepBudgetExceeded) as info:
         detsim.run(model, max_steps=1_000_000, instant_budget=200)
     message = str(info.value)
-    assert "process spinner" in message
+    assert "busiest process spinner" in message
     assert "200 steps at one instant" in message
-    assert re.search(r"at step \d+, t=0\b", message)
+    assert re.search(r"stopped after step 200, t=0\b", message)  # exactly the budget, no grace
+    assert info.value.trace.outcome["steps"] == 200
     assert "\n" not in message
     assert info.value.trace.outcome["end"] == "error"
 
@@ -197,10 +198,10 @@ def test_step_budget_over_time_names_the_process():
     with pytest.raises(detsim.StepBudgetExceeded) as info:
         detsim.run(scripted(ticker=ticker), max_steps=300)
     message = str(info.value)
-    assert "300 steps" in message and "process ticker" in message
-    step = int(re.search(r"at step (\d+)", message).group(1))
+    assert "300 steps" in message and "busiest process ticker" in message
+    step = int(re.search(r"stopped after step (\d+)", message).group(1))
     time = int(re.search(r"t=(\d+)", message).group(1))
-    assert step > 300 and time > 0
+    assert step == 300 and time > 0
 
 
 def test_step_budget_error_trace_is_not_marked_ok():

@@ -151,13 +151,19 @@ def test_bucketed_times_match_simpy(until):
     assert world.now == raw.now and world.peek() == raw.peek()
 
 
-def test_step_budget_blames_after_the_same_window():
+def test_step_budget_stops_exactly_at_the_budget_and_names_the_busiest_process():
     def spinner(world):
         while True:
-            yield world.timeout(1)
+            yield world.checkpoint()
 
-    world = detsim.World(detsim.Random(0), max_steps=100)
+    def sleeper(world):
+        yield world.timeout(5)
+
+    world = detsim.World(detsim.Random(0), max_steps=_BLAME_WINDOW + 500)
     world.spawn("spinner", spinner(world))
-    with pytest.raises(detsim.StepBudgetExceeded, match="process spinner") as err:
+    world.spawn("sleeper", sleeper(world))
+    with pytest.raises(detsim.StepBudgetExceeded, match="busiest process spinner") as err:
         world.run()
-    assert f"at step {101 + _BLAME_WINDOW}," in str(err.value)
+    assert f"stopped after step {_BLAME_WINDOW + 500}, t=0;" in str(err.value)
+    assert f"of the last {_BLAME_WINDOW} steps" in str(err.value)
+    assert world.steps == _BLAME_WINDOW + 500

@@ -1,0 +1,90 @@
+"""Uncontrolled nondeterminism: the wall clock and the global random generator.
+
+During a run, the global ``random`` module's functions, ``time.time`` and its
+siblings, and ``os.urandom`` are replaced by guards. Called directly from model
+code (any file outside the standard library, installed packages and detsim), a
+guard raises ``NondeterminismError`` naming the call site: the run would no longer
+be a function of its decisions. Library code (logging's timestamps, say) is left
+alone. Code that knows what it does wraps the call in
+``with detsim.allow_nondeterminism("why"):``. Limits: ``datetime.now`` and random
+generators made before the run are not guarded; re-executing a sample of runs
+catches what the guards miss.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import sys
+import sysconfig
+import time
+
+from ..errors import NondeterminismError
+
+_GUARDED = (
+    (random, ("random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform",
+              "gauss", "normalvariate", "getrandbits", "randbytes", "triangular", "expovariate", "seed")),
+    (time, ("time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns")),
+    (os, ("urandom",)),
+)
+_LIBRARY = tuple({os.path.realpath(p) for p in (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"],
+                                                  sysconfig.get_paths()["platlib"], sys.prefix, sys.base_prefix)})
+_DETSIM = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+_state = {"depth": 0, "allowed": 0, "originals": {}}
+
+
+@contextlib.contextmanager
+def allow_nondeterminism(reason: str = ""):
+    """Let model code inside this block read the clock or the global random generator."""
+    _state["allowed"] += 1
+    try:
+        yield
+    finally:
+        _state["allowed"] -= 1
+
+
+def _from_model_code(filename: str) -> bool:
+    path = os.path.realpath(filename)
+    return not (path.startswith(_DETSIM) or path.startswith(_LIBRARY) or filename.startswith("<"))
+
+
+def _guard(module, name: str, original):
+    qualified = f"{module.__name__}.{name}"
+
+    def guarded(*args, **kwargs):
+        if not _state["allowed"]:
+            caller = sys._getframe(1)
+            if _from_model_code(caller.f_code.co_filename):
+                where = f"{os.path.relpath(caller.f_code.co_filename)}:{caller.f_lineno}"
+                raise NondeterminismError(
+                    f"the model called {qualified}() at {where} during a run: the run would no longer "
+                    "follow from its decisions; use world.choose(...) or a timer in virtual time "
+                    "(or wrap the call in `with detsim.allow_nondeterminism(...)`)")
+        return original(*args, **kwargs)
+
+    guarded.__name__ = name
+    guarded.__wrapped__ = original
+    return guarded
+
+
+@contextlib.contextmanager
+def guarded():
+    """Install the guards for the duration of the block (re-entrant)."""
+    if _state["depth"] == 0:
+        originals = _state["originals"]
+        for module, names in _GUARDED:
+            for name in names:
+                original = getattr(module, name, None)
+                if original is not None:
+                    originals[(module, name)] = original
+                    setattr(module, name, _guard(module, name, original))
+    _state["depth"] += 1
+    try:
+        yield
+    finally:
+        _state["depth"] -= 1
+        if _state["depth"] == 0:
+            for (module, name), original in _state["originals"].items():
+                setattr(module, name, original)
+            _state["originals"].clear()
