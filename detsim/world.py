@@ -46,6 +46,7 @@ class World(ControlPoint):
         self.state_graph = None  # the run's abstract state graph, when no_livelock builds one
         self.trace_notes: dict = {}  # extra outcome fields for the trace (e.g. state digests)
         self.lint = None  # an EventLint in linted runs: events made and never waited on
+        self.recorder = None  # a Recorder watching this run step by step, if any
         self._network = None  # created on first use of world.network
         self._faults = None  # created on first use of world.faults
 

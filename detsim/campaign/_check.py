@@ -17,6 +17,7 @@ from ..monitor import Sometimes, campaign_notes
 from ..search import Random, Replay
 from ..trace import Trace, Violation
 from ..view import counterexample_report
+from ._coverage import growth_line
 from ._run import execute, model_properties
 from ._shrink import ShrinkInterrupted
 from ._shrink import shrink as shrink_trace
@@ -43,6 +44,7 @@ class CheckResult:
     error: str | None = None  # the campaign could not go on (a step-budget overrun)
     warnings: list = field(default_factory=list)  # model mistakes seen by the linted run
     bound: str | None = None  # what "exhausted" covers, when a strategy explores within a bound
+    stats: dict = field(default_factory=dict)  # executions, distinct states, and the strategy's own numbers
 
     @property
     def verdict(self) -> str:
@@ -88,16 +90,20 @@ class CheckResult:
 
 
 def _validate(runs, strategy) -> None:
-    if type(runs) is not int or runs < 1:
-        raise UsageError(f"runs must be a positive integer (a campaign of no runs checks nothing), got {runs!r}")
     if not isinstance(strategy, Strategy):
         raise UsageError(f"strategy must be a detsim.Strategy, got {type(strategy).__name__}")
+    if runs is None:
+        if not strategy.finite:
+            raise UsageError(f"runs=None (until done) needs a strategy that runs out; {strategy!r} never does")
+    elif type(runs) is not int or runs < 1:
+        raise UsageError(f"runs must be a positive integer (a campaign of no runs checks nothing), got {runs!r}")
 
 
 def check(model, strategy=None, runs: int = 100, shrink: bool = True, *,
           max_shrink_runs: int = 2000, on_run=None, **settings) -> CheckResult:
-    """A campaign: up to ``runs`` schedules, stopping at the first violation.
-    ``on_run(index, result)`` is called after every run (progress, digests)."""
+    """A campaign: up to ``runs`` schedules (None: until the strategy runs out),
+    stopping at the first violation. ``on_run(index, result)`` is called after
+    every run (progress, digests)."""
     strategy = strategy if strategy is not None else Random(0)
     _validate(runs, strategy)
     props = model_properties(model)
@@ -124,16 +130,20 @@ class _Campaign:
         self.reached: list[str] = []
         self.counters: dict[str, int] = {}
         self.warnings: list[str] = []
+        self.states: set = set()  # digests of the abstract states seen (models with state())
+        self.growth: list[int] = []  # len(states) after each run
         self.done = 0
 
-    def explore(self, runs: int):
+    def explore(self, runs: int | None):
         """Run schedules until one fails (returned) or the budget or strategy is spent (None)."""
-        for i in range(runs):
+        i = 0
+        while runs is None or i < runs:
             if not self.strategy.begin(i):  # out of budget (Fifo, DFS max_runs) or truly exhausted
                 return None
-            result = execute(self.model, self.strategy, self.settings, lint=i == 0)
+            result = execute(self.model, self.strategy, self.settings, lint=i == 0, states=self.states)
             self.strategy.end(result)
             self.done += 1
+            self.growth.append(len(self.states))
             if self.on_run is not None:
                 self.on_run(i, result)
             self.reached.extend(n for n in result.reached if n not in self.reached)
@@ -144,6 +154,7 @@ class _Campaign:
                 return result
             if i % VERIFY_EVERY == VERIFY_EVERY - 1:
                 self.verify(result.trace, f"run {i}")
+            i += 1
         return None
 
     def verify(self, trace, which: str) -> None:
@@ -182,11 +193,19 @@ class _Campaign:
                 violation = Violation(missing[0], f"sometimes-property never held in {self.done} runs "
                                       "(vacuous campaign?)", None, 0, "-")
         ok = violation is None and error is None and not interrupted and self.done > 0
-        notes = campaign_notes(self.props, self.counters, self.done) if ok else []
+        notes = list(strategy.summary(self.done))
+        growth = growth_line(self.growth) if self.states else None
+        if growth:
+            notes.append(growth)
+        if ok:
+            notes += campaign_notes(self.props, self.counters, self.done)
+        stats = {"executions": self.done, **strategy.stats()}
+        if self.states:
+            stats.setdefault("states", len(self.states))
         result = CheckResult(ok, self.done, violation, trace, original, strategy.describe(),
                              strategy.exhausted and not interrupted, list(self.reached), spent, minimal,
                              counters=self.counters, notes=notes, interrupted=interrupted, error=error,
-                             warnings=list(self.warnings), bound=strategy.bound)
+                             warnings=list(self.warnings), bound=strategy.bound, stats=stats)
         result.notes.extend(warn_coverage(result.counters, result.runs))
         return result
 

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from simpy.core import EmptySchedule
 
 from .._version import __version__
-from ..engine import (EventLint, HorizonReached, Model, ProcessFailed, fresh, model_params, model_ref,
-                      settings_for)
+from ..engine import (EventLint, HorizonReached, Model, ProcessFailed, defines, fresh, model_params,
+                      model_ref, settings_for)
 from ..errors import DetsimError, ModelError, NondeterminismError
 from ..monitor import Monitor, NoDeadlock, Observer, Property
 from ..search import Fifo, Replay
 from ..trace import Decision, Trace, Violation, decode_time, encode_time
 from ..world import World
+from ._coverage import StateCoverage
 from ._guard import guarded
 from ._loader import build_model
 
@@ -87,9 +88,11 @@ def _checked(model, kind: str, make, base) -> list:
 
 
 def execute(proto, strategy, settings: dict | None = None, *, lint: bool = False,
-            copy: bool = True) -> RunResult:
+            copy: bool = True, recorder=None, states: set | None = None) -> RunResult:
     """One run of ``proto`` (a fresh copy unless ``copy=False``) under ``strategy``.
-    ``lint``: also report events the model made and never waited on."""
+    ``lint``: also report events the model made and never waited on. ``recorder``:
+    a Recorder watching every step (else the strategy's own, if it has one).
+    ``states``: a set that collects digests of the model's abstract states."""
     if not isinstance(proto, Model):
         raise ModelError(f"{type(proto).__name__} is not a detsim.Model")
     settings = settings_for(proto, settings or {})
@@ -97,11 +100,19 @@ def execute(proto, strategy, settings: dict | None = None, *, lint: bool = False
     world = World(strategy, **settings)
     if lint:
         world.lint = EventLint(world)
+    if recorder is None and strategy is not None:
+        recorder = strategy.recorder()
+    if recorder is not None:
+        world.recorder = recorder
+        recorder.attach(world, model)
     with guarded():
-        return _run(model, world, strategy, settings)
+        result = _run(model, world, strategy, settings, states)
+    if recorder is not None:
+        recorder.finish(world, result)
+    return result
 
 
-def _run(model, world, strategy, settings) -> RunResult:
+def _run(model, world, strategy, settings, states) -> RunResult:
     try:
         model.setup(world)
     except DetsimError:
@@ -111,9 +122,14 @@ def _run(model, world, strategy, settings) -> RunResult:
     props = _checked(model, "properties", model.properties, Property)
     if not any(isinstance(p, NoDeadlock) for p in props):
         props.append(NoDeadlock())
-    monitor = Monitor(model, world, props, _checked(model, "observers", model.observers, Observer))
+    observers = _checked(model, "observers", model.observers, Observer)
+    if states is not None and defines(model, "state"):
+        observers.append(StateCoverage(states))
+    monitor = Monitor(model, world, props, observers)
     after = monitor.after_step if monitor.busy else None
     step = world.step
+    if world.recorder is not None:  # a recorder sees each step before the properties judge it
+        step = _recorded(step, world.recorder, world)
     violation, end = None, "quiescent"
     try:
         while True:
@@ -160,6 +176,14 @@ def _run(model, world, strategy, settings) -> RunResult:
     warnings = world.lint.warnings() if world.lint is not None else []
     return RunResult(violation is None, violation, trace, world.steps, world.now, end, model, world,
                      list(monitor.reached), dict(world.counters), warnings)
+
+
+def _recorded(step, recorder, world):
+    def recorded_step():
+        step()
+        recorder.after_step(world)
+
+    return recorded_step
 
 
 def _trace(model, strategy, settings, world, violation, end) -> Trace:

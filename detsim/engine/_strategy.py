@@ -23,17 +23,25 @@ class Strategy:
     * ``run``: the run number ``begin`` last prepared;
     * ``exhausted``: True once a systematic strategy has covered everything it
       set out to cover (a campaign then reports so); ``bound`` says within what
-      (e.g. "with at most 2 deviations"; None: everything);
+      (e.g. "with at most 2 deviations"; None: everything); ``finite``: the
+      strategy eventually runs out (``check(runs=None)`` runs until it does);
+    * ``stats()``: numbers for ``CheckResult.stats`` (distinct states,
+      transitions, depth, ...), merged with the campaign's own;
     * ``schedule_draw()``: how schedule ties may be decided without reading the
       candidates' names (the World's hot path records those compactly);
     * ``recorded_outcome()``: when the strategy re-executes a recorded trace, that
-      trace's outcome, so that run-time checks can compare against it.
+      trace's outcome, so that run-time checks can compare against it;
+    * ``recorder()``: a ``Recorder`` to attach to the next run (a strategy that
+      must see every step, e.g. to track dependencies), or None;
+    * ``summary(runs)``: lines a campaign prints about what this strategy covered
+      (a bound it guarantees, its probability of a miss), or [].
     """
 
     name = "strategy"
     run = 0
     exhausted = False
     bound = None
+    finite = False
 
     def begin(self, run: int) -> bool:
         """Prepare run number ``run``; return False when there is nothing left to explore."""
@@ -59,6 +67,18 @@ class Strategy:
     def recorded_outcome(self) -> dict | None:
         """The outcome recorded in the trace this strategy replays (None: not a replay)."""
         return None
+
+    def recorder(self):
+        """A Recorder to attach to the next run, or None (the default)."""
+        return None
+
+    def stats(self) -> dict:
+        """Numbers about what this strategy explored, for ``CheckResult.stats``."""
+        return {}
+
+    def summary(self, runs: int) -> list:
+        """Lines for the campaign report: what was covered, with what guarantee."""
+        return []
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.describe().items() if k != "name")

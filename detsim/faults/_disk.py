@@ -12,8 +12,15 @@ class Disk:
         self._durable: dict = {}
         self._buffer: list = []  # (key, value) in write order, not yet durable
 
+    @property
+    def name(self) -> str:
+        return f"{self.node.name}/disk"
+
     def write(self, key, value, *, sync: bool = True) -> None:
         self.node._require_up("write to disk")
+        recorder = self.node.world.recorder
+        if recorder is not None:
+            recorder.note(self, "write", f"{key}" + ("" if sync else " (buffered)"))
         value = copy.deepcopy(value)
         if sync:
             self.flush()

@@ -28,6 +28,14 @@ from ..trace import CHOICE
 from ._node import Node
 
 
+def _describe(body) -> str:
+    """A short text for a message body: its first element if it is a tagged tuple."""
+    if isinstance(body, tuple) and body and isinstance(body[0], str):
+        return body[0]
+    text = repr(body)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 @dataclass(frozen=True)
 class Message:
     src: str
@@ -133,11 +141,18 @@ class Network:
         n = link.sent  # per link, so that labels stay put when other links change
         msg = Message(src, dst, body, n)
         world.count("net:sent")
+        rec = world.recorder
+        if rec is not None:
+            rec.note(source, "send", f"{_describe(body)} to {dst} #{n}")
         if (src, dst) in self._cut:
             world.count("net:dropped-partition")
+            if rec is not None:
+                rec.note(source, "drop", f"#{n} to {dst}: cut by partition {self.cut_name}")
             return msg
         faults = world.faults
         if faults.ask("drop", f"drop {src}->{dst} #{n}", ("deliver", "drop")):
+            if rec is not None:
+                rec.note(source, "drop", f"#{n} to {dst}: dropped by the network")
             return msg
         copies = 1 + faults.ask("duplicate", f"duplicate {src}->{dst} #{n}", ("once", "twice"))
         for copy in range(copies):
@@ -170,14 +185,21 @@ class Network:
 
     def _arrive(self, msg: Message) -> None:
         world = self.world
+        rec = world.recorder
+        target = self.nodes[msg.dst]
         if (msg.src, msg.dst) in self._cut:
             world.count("net:dropped-partition")
+            if rec is not None:
+                rec.note(target, "lost", f"{msg.src}->{msg.dst} #{msg.number}: cut by partition {self.cut_name}")
             return
-        target = self.nodes[msg.dst]
         if not target.up:
             world.count("net:dropped-crashed")
+            if rec is not None:
+                rec.note(target, "lost", f"{msg.src}->{msg.dst} #{msg.number}: {msg.dst} is down")
             return
         world.count("net:delivered")
+        if rec is not None:
+            rec.note(target, "deliver", f"{_describe(msg.body)} from {msg.src} #{msg.number}")
         target._deliver(msg)
 
     # ---- partitions ------------------------------------------------------------

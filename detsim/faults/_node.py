@@ -159,6 +159,7 @@ class Node:
         """An event whose value is the next Message, or None after ``timeout`` (node time)."""
         self._require_up("recv")
         world = self.world
+        self._note("use", "recv()")
         event = world.event()
         if self._inbox:
             return event.succeed(self._inbox.popleft())
@@ -185,6 +186,10 @@ class Node:
 
     def describe_wait(self) -> str:
         return f"a message to {self.name}"
+
+    def _note(self, action: str, detail: str = "") -> None:
+        if self.world.recorder is not None:
+            self.world.recorder.note(self, action, detail)
 
     @property
     def inbox(self) -> tuple:
@@ -217,6 +222,7 @@ class Node:
         self.paused = False
         self._pause_token += 1
         world.faults.fire("crash")
+        self._note("crash", f"incarnation {self.incarnation}")
         pending = self.disk.pending
         kept = pending
         if pending:
@@ -264,6 +270,7 @@ class Node:
         self.up = True
         self.incarnation += 1
         self.world.count("node:restart")
+        self._note("restart", f"incarnation {self.incarnation}")
         self._boot_now()
 
     def _restart_if_down(self, incarnation: int | None = None) -> None:
@@ -287,6 +294,7 @@ class Node:
         self.paused = True
         self._pause_token += 1
         self.world.faults.fire("pause")
+        self._note("pause", f"for {duration}")
         for task in self.tasks:
             if task.is_alive:
                 self._freeze(task)
@@ -313,6 +321,7 @@ class Node:
             return
         world = self.world
         self.paused = False
+        self._note("resume")
         held, self._held = self._held, []
         for hold in held:
             task = hold.task

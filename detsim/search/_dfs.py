@@ -11,6 +11,7 @@ from ..errors import UsageError
 
 class DFS(Strategy):
     name = "dfs"
+    finite = True
 
     def __init__(self, max_runs: int | None = None, max_deviations: int | None = None):
         if max_runs is not None and (type(max_runs) is not int or max_runs < 1):

@@ -6,6 +6,7 @@ class Fifo(Strategy):
     """Always the default: SimPy's own order, no fault."""
 
     name = "fifo"
+    finite = True
 
     def begin(self, run: int) -> bool:
         self.run = run

@@ -6,6 +6,7 @@ from ..trace import Trace
 
 class Replay(Strategy):
     name = "replay"
+    finite = True
 
     def __init__(self, trace):
         if not isinstance(trace, Trace):

@@ -93,6 +93,7 @@ class Channel(Blocking):
 
     def select_ready(self) -> bool:
         """Whether a recv would not block (select polls this)."""
+        self._touch("select_ready()")
         return bool(self._buffer or self.senders or self.closed)
 
     def _deliver(self, task, event, item) -> None:
@@ -107,6 +108,7 @@ class Channel(Blocking):
 
     def close(self) -> None:
         """No more sends; blocked receivers get CLOSED once the buffer is drained."""
+        self._touch("close()")
         self.closed = True
         while self.receivers:
             receiver = self.receivers.pop()

@@ -89,10 +89,12 @@ class Oneshot(Blocking):
             self._slot, self._full = value, True
 
     def close(self) -> None:
+        self._touch("close()")
         self.closed = True
         _wake_all(self, CLOSED)  # only waits while nothing was sent
 
     def select_ready(self) -> bool:
+        self._touch("select_ready()")
         return self._full or self.closed
 
     def recv(self):
@@ -169,6 +171,7 @@ class Broadcast(Blocking):
         return len(self._subscribers)
 
     def close(self) -> None:
+        self._touch("close()")
         self.closed = True
         for receiver in self._subscribers.values():
             _wake_all(receiver, CLOSED)
@@ -189,6 +192,7 @@ class BroadcastReceiver(Blocking):
         self.received = self.lagged = 0
 
     def select_ready(self) -> bool:
+        self._touch("select_ready()")
         ch = self.channel
         return self._cursor < ch._tail or ch.closed
 
@@ -266,6 +270,7 @@ class Watch(Blocking):
                 _wake_first(receiver, receiver._take())
 
     def close(self) -> None:
+        self._touch("close()")
         self.closed = True
         for receiver in self._subscribers.values():
             _wake_all(receiver, CLOSED)  # a waiting receiver has seen the latest value
@@ -285,6 +290,7 @@ class WatchReceiver(Blocking):
         self.receivers = WaitQueue(self)
 
     def select_ready(self) -> bool:
+        self._touch("select_ready()")
         return self.seen < self.channel._version or self.channel.closed
 
     def _take(self):

@@ -29,6 +29,7 @@ class Mutex(Blocking):
         self._acquisitions = 0
 
     def locked(self) -> bool:
+        self._touch("locked()")
         return self.holder is not None
 
     def acquire(self):

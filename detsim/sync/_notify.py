@@ -55,6 +55,7 @@ class Notify(Blocking):
 
     def notify_one(self) -> bool:
         """Wake the longest waiter. Returns whether anyone was woken."""
+        self._touch("notify_one()")
         self._notifications += 1
         if self.waiters:
             self._wake(self.waiters.pop())
@@ -67,6 +68,7 @@ class Notify(Blocking):
 
     def notify_all(self) -> int:
         """Wake every current waiter (never stores a permit). Returns how many."""
+        self._touch("notify_all()")
         self._notifications += 1
         woken = len(self.waiters)
         if not woken:

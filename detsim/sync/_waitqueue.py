@@ -68,9 +68,12 @@ class WaitQueue:
 
     def granted(self, task) -> None:
         """``task`` got what it waited for; earlier arrivals still waiting were overtaken."""
-        log = self.owner.world.wait_log
+        world = self.owner.world
+        log = world.wait_log
         if log is not None and self.log_name is not None:
             log.grant(self.log_name, task.name)
+        if world.recorder is not None:
+            world.recorder.note(self.owner, "get", task.name)
 
     # ---- park and wake ---------------------------------------------------------
     def park(self, task, event, data=None) -> Waiter:
@@ -81,11 +84,14 @@ class WaitQueue:
         self.parked += 1
         if len(waiters) > self.max_waiting:
             self.max_waiting = len(waiters)
+        world = self.owner.world
         if task is not None:
             if self.edges:
-                self.owner.world.waitfor.wait(task, self.owner)
+                world.waitfor.wait(task, self.owner)
             else:
                 task.waiting_for = self.owner
+        if world.recorder is not None:
+            world.recorder.note(self.owner, "block", task.name if task is not None else "")
         return waiter
 
     def pop(self) -> Waiter:
@@ -129,14 +135,28 @@ class Blocking:
         self.world, self.name = world, name
 
     def _task(self, what: str):
-        return current_task(self.world, f"{self.name}.{what}")
+        """The calling task of operation ``what`` (a ModelError outside a task); the
+        operation is noted as a use of this primitive for an attached recorder."""
+        task = current_task(self.world, f"{self.name}.{what}")
+        if self.world.recorder is not None:
+            self.world.recorder.note(self, "use", what)
+        return task
+
+    def _touch(self, what: str) -> None:
+        """An operation that needs no calling task: noted for an attached recorder."""
+        if self.world.recorder is not None:
+            self.world.recorder.note(self, "use", what)
 
     def _hold(self, task) -> None:
         """``task`` now holds this primitive (a wait-for edge primitive → task)."""
         self.world.waitfor.hold(self, task)
+        if self.world.recorder is not None:
+            self.world.recorder.note(self, "hold", task.name)
 
     def _unhold(self, task) -> None:
         self.world.waitfor.unhold(self, task)
+        if self.world.recorder is not None:
+            self.world.recorder.note(self, "release", task.name)
 
     def describe_wait(self) -> str:
         return f"{self.kind} {self.name}"

@@ -26,10 +26,17 @@ def test_usage_errors_exit_2_with_one_line(project, args, words):
     outcome.one_error_line(*words)
 
 
-@pytest.mark.parametrize("runs", [0, -1, 1.5, True, None, "10"])
+@pytest.mark.parametrize("runs", [0, -1, 1.5, True, "10"])
 def test_check_refuses_a_campaign_of_no_runs(runs):
     with pytest.raises(UsageError, match="runs must be a positive integer"):
         detsim.check(Racy(), detsim.Random(0), runs=runs)
+
+
+def test_until_done_needs_a_strategy_that_runs_out():
+    with pytest.raises(UsageError, match="runs=None .* needs a strategy that runs out"):
+        detsim.check(Racy(), detsim.Random(0), runs=None)
+    done = detsim.check(Racy(spin=1), detsim.DFS(max_deviations=1), runs=None)
+    assert done.exhausted and done.stats["executions"] == done.runs > 1
 
 
 @pytest.mark.parametrize("settings, words", [
