@@ -17,7 +17,7 @@ from .history import linearizable
 from .monitor import (Observer, Property, VacuityWarning, always, at_end, eventually, no_deadlock,
                       no_livelock, no_starvation, select_fairness, sometimes)
 from .search import DFS, PCT, Fair, Fifo, Random, Replay
-from .sync import CLOSED, Lagged, Selected
+from .sync import CANCELLED, CLOSED, Joined, Lagged, Selected
 from .trace import Decision, Trace, Violation
 from .world import World
 
@@ -28,7 +28,7 @@ __all__ = [
     "Property", "Observer", "Violation", "always", "at_end", "eventually", "sometimes", "no_deadlock",
     "no_starvation", "no_livelock", "select_fairness", "linearizable", "VacuityWarning",
     "Trace", "Decision",
-    "CLOSED", "Lagged", "Selected",
+    "CLOSED", "Lagged", "Selected", "CANCELLED", "Joined",
     "FAULT_KINDS", "FaultPlan", "FaultCoverageWarning", "Message", "Network", "Node", "CRASHED",
     "DetsimError", "ModelError", "PropertyViolation", "ReplayDivergence", "StepBudgetExceeded",
     "TraceFormatError", "NondeterminismError", "UsageError",

@@ -8,6 +8,7 @@ services are created here, on first use where they cost something:
 ``world.spawn/checkpoint``  processes and scheduling points (``detsim.engine``)
 ``world.choose``            model-level nondeterminism, a recorded decision
 ``world.mutex`` ...         blocking primitives on one wait queue (``detsim.sync``)
+``world.task_group``        structured concurrency: children, join, cancel, timeout
 ``world.network/node``      messages, nodes, disks, clocks (``detsim.faults``)
 ``world.faults``            the run's fault plan, budget and nemesis
 ``world.history``           client-operation histories (``detsim.history``)
@@ -23,8 +24,8 @@ from .engine import DEFAULT_INSTANT_BUDGET, DEFAULT_MAX_STEPS, ControlPoint
 from .errors import ModelError
 from .faults import DEFAULT_FAULT_RATE, Faults, Network
 from .history import History
-from .sync import (Broadcast, Channel, Mutex, Notify, Oneshot, RwLock, Select, Semaphore, WaitForGraph,
-                   Watch, default_name)
+from .sync import (Broadcast, Channel, Mutex, Notify, Oneshot, RwLock, Select, Semaphore, TaskGroup,
+                   WaitForGraph, Watch, default_name)
 
 
 class World(ControlPoint):
@@ -87,6 +88,11 @@ class World(ControlPoint):
         """A reusable selector over receive branches; ``yield sel.recv()`` -> Selected(index, value).
         policy: "biased" (in order), "fair" (round robin) or "random" (a recorded choice)."""
         return self._register(Select(self, name or default_name(self), list(branches), policy))
+
+    def task_group(self, name: str) -> TaskGroup:
+        """A scope for child processes: spawn, join_next, cancel, timeout, wait, close
+        (structured concurrency; a child outliving its scope is a "no leaked task" violation)."""
+        return self._register(TaskGroup(self, name))
 
     # ---- counters, progress, histories -----------------------------------------
     def count(self, key: str, n: int = 1) -> None:

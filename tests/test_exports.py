@@ -22,7 +22,7 @@ EXPECTED = {
         "Property", "Observer", "Violation", "always", "at_end", "eventually", "sometimes", "no_deadlock",
         "no_starvation", "no_livelock", "select_fairness", "linearizable", "VacuityWarning",
         "Trace", "Decision",
-        "CLOSED", "Lagged", "Selected",
+        "CLOSED", "Lagged", "Selected", "CANCELLED", "Joined",
         "FAULT_KINDS", "FaultPlan", "FaultCoverageWarning", "Message", "Network", "Node", "CRASHED",
         "DetsimError", "ModelError", "PropertyViolation", "ReplayDivergence", "StepBudgetExceeded",
         "TraceFormatError", "NondeterminismError", "UsageError",
@@ -45,6 +45,7 @@ EXPECTED = {
         "Oneshot", "OneshotStatistics", "Broadcast", "BroadcastReceiver", "BroadcastStatistics",
         "Watch", "WatchReceiver", "WatchStatistics", "Lagged",
         "Select", "Selected", "SelectStatistics", "default_name",
+        "TaskGroup", "TaskGroupStatistics", "Joined", "ScopeTimeout", "CANCELLED",
     },
     "detsim.faults": {
         "Network", "Message", "Node", "CRASHED", "Disk", "NodeClock", "Faults", "FaultPlan",

@@ -187,6 +187,11 @@ class Node:
     def describe_wait(self) -> str:
         return f"a message to {self.name}"
 
+    def abandon(self, task) -> None:
+        """``task`` stops waiting for a message (it was cancelled): it gets none."""
+        for waiter in [w for w in self.receivers if w.task is task]:
+            self.receivers.remove(waiter)
+
     def _note(self, action: str, detail: str = "") -> None:
         if self.world.recorder is not None:
             self.world.recorder.note(self, action, detail)

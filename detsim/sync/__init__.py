@@ -2,7 +2,8 @@
 
 What lives here: ``WaitQueue`` and the ``Blocking`` base (park, wake, wait-for
 edges, the wait log, statistics), the primitives built on them (mutex, semaphore,
-rwlock, notify, bounded channel, oneshot, broadcast, watch, select), the
+rwlock, notify, bounded channel, oneshot, broadcast, watch, select, task
+groups with cancellation), the
 ``WaitForGraph`` that reports deadlock cycles, and the ``WaitLog`` that
 ``no_starvation`` judges.
 
@@ -18,6 +19,7 @@ from ._notify import Notify, NotifyStatistics
 from ._rwlock import RwLock, RwLockStatistics
 from ._select import Select, Selected, SelectStatistics, default_name
 from ._semaphore import Semaphore, SemaphoreStatistics
+from ._task_group import CANCELLED, Joined, ScopeTimeout, TaskGroup, TaskGroupStatistics
 from ._waitfor import WaitForGraph
 from ._waitlog import WaitLog, WaitRecord
 from ._waitqueue import Blocking, Waiter, WaitQueue
@@ -27,4 +29,5 @@ __all__ = ["Blocking", "WaitQueue", "Waiter", "WaitForGraph", "WaitLog", "WaitRe
            "Notify", "NotifyStatistics", "Channel", "ChannelStatistics", "CLOSED",
            "Oneshot", "OneshotStatistics", "Broadcast", "BroadcastReceiver", "BroadcastStatistics",
            "Watch", "WatchReceiver", "WatchStatistics", "Lagged",
-           "Select", "Selected", "SelectStatistics", "default_name"]
+           "Select", "Selected", "SelectStatistics", "default_name",
+           "TaskGroup", "TaskGroupStatistics", "Joined", "ScopeTimeout", "CANCELLED"]

@@ -149,6 +149,16 @@ class Select(Blocking):
         self._account([index], index)
         event.succeed(Selected(index, value))
 
+    def abandon(self, task) -> None:
+        """The parked task was cancelled: leave every branch it waits on."""
+        if self._parked is None or self._parked[0] is not task:
+            return
+        _, _, waiters = self._parked
+        self._parked = None
+        for source, waiter in zip(self.sources, waiters):
+            if waiter is not None:
+                source.receivers.remove(waiter)
+
     def _account(self, ready: list, chosen: int) -> None:
         self._selects += 1
         self._taken[chosen] += 1

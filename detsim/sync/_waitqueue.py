@@ -161,5 +161,17 @@ class Blocking:
     def describe_wait(self) -> str:
         return f"{self.kind} {self.name}"
 
+    def queues(self) -> list:
+        """This primitive's wait queues (its attributes that are WaitQueues)."""
+        return [q for q in vars(self).values() if isinstance(q, WaitQueue)]
+
+    def abandon(self, task) -> None:
+        """``task`` stops waiting here without being served (it was cancelled)."""
+        for queue in self.queues():
+            for waiter in [w for w in queue if w.task is task]:
+                queue.remove(waiter)
+                if self.world.wait_log is not None and queue.log_name is not None:
+                    self.world.wait_log.withdraw(queue.log_name, task.name)
+
     def statistics(self):
         raise NotImplementedError
