@@ -10,13 +10,13 @@ import pytest
 
 from detsim.history import cas_register, check_linearizable, kv, read_edn_kv, read_jepsen_etcd_log
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "porcupine"
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "porcupine"
 
 
 def _expected():
     path = DATA / "EXPECTED.txt"
-    if not path.is_file():
-        return []
+    if not path.is_file():  # fail, never skip: one entry that cannot be found
+        return [(f"<missing {path}>", True)]
     out = []
     for line in path.read_text().splitlines():
         line = line.strip()
