@@ -229,7 +229,7 @@ def _etcd_arg(arg):
 
 def read_jepsen_etcd_log(path) -> list[Operation]:
     """Read a Jepsen etcd log (``INFO  jepsen.util - <proc> :<type> :<f> <arg>``)
-    for the :data:`~detsim.history.cas_register` model.
+    for the :data:`~detsim.history.cas_register` spec.
 
     * ``invoke read nil`` / ``write N`` / ``cas [A B]`` start an op (input
       None / N / (A, B));
@@ -365,7 +365,7 @@ def _forms(path):
 
 def read_edn_kv(path) -> list[Operation]:
     """Read a Porcupine kv history (one EDN map per line) for the
-    :data:`~detsim.history.kv` model.
+    :data:`~detsim.history.kv` spec.
 
     ``{:process N, :type :invoke|:ok, :f :get|:put|:append, :key "k",
     :value v}``: input is the invoke's ``:value`` (None for get); the output

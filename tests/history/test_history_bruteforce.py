@@ -3,7 +3,7 @@
 Small histories (3 clients, at most 8 operations, integer times with ties)
 are recorded through the History API, then checked both by
 ``check_linearizable`` and by trying every order consistent with real time,
-using independent reference semantics for each model.
+using independent reference semantics for each spec.
 """
 
 import json
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from detsim.history import NIL, History, cas_register, check_linearizable, kv, register
 
-MODELS = {"register": register, "cas_register": cas_register, "kv": kv}
+SPECS = {"register": register, "cas_register": cas_register, "kv": kv}
 VALUES = [NIL, 0, 1, 2]
 STRINGS = ["", "a", "b", "ab", "ba", "aa"]
 
@@ -133,7 +133,7 @@ def histories(draw, kind):
 def _check(h, kind):
     ops = h.operations()
     expected = brute_force(ops, kind)
-    result = check_linearizable(h, MODELS[kind])
+    result = check_linearizable(h, SPECS[kind])
     assert result.ok is expected, (expected, result.describe(), ops)
     if kind == "kv":
         assert check_linearizable(ops, kv, partition=False).ok is expected

@@ -1,4 +1,4 @@
-"""Unit tests for detsim.history: recording, models, checker, readers, render."""
+"""Unit tests for detsim.history: recording, specs, checker, readers, render."""
 
 import json
 from fractions import Fraction
@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 from detsim.history import (NIL, History, HistoryError, HistoryFormatError, Keyword,
-                            Operation, cas_register, check_linearizable, get_model, kv,
+                            Operation, cas_register, check_linearizable, get_spec, kv,
                             parse_edn, parse_edn_all, read_edn_kv, read_jepsen_edn_history,
                             read_jepsen_etcd_log, register, render_timeline)
 
@@ -102,9 +102,9 @@ def test_from_json_rejects_malformed(data):
         History.from_json(data)
 
 
-# -- models ----------------------------------------------------------------
+# -- specs -----------------------------------------------------------------
 
-def test_register_models():
+def test_register_specs():
     s = register.init()
     assert s is NIL
     assert register.step(s, ("read", None, None), NIL) == (True, NIL)
@@ -121,7 +121,7 @@ def test_register_models():
         register.step(s, ("cas", None, (1, 2)), True)
 
 
-def test_kv_model_and_partition():
+def test_kv_spec_and_partition():
     s = kv.init()
     ok, s = kv.step(s, ("append", "a", "x"), None)
     ok, s = kv.step(s, ("append", "a", "y"), None)
@@ -133,9 +133,34 @@ def test_kv_model_and_partition():
     assert kv.step(s, ("put", "b", ""), None)[1] == kv.step(s, ("put", "b", ""), None)[1]
     ops = numbered([op(1, "get", None, "", 0, 1, key="b"), op(2, "get", None, "", 0, 1, key="a")])
     assert [(k, [o.id for o in p]) for k, p in kv.partition(ops)] == [("a", [1]), ("b", [0])]
-    assert get_model("kv") is kv
+    assert get_spec("kv") is kv
     with pytest.raises(HistoryError):
-        get_model("nope")
+        get_spec("nope")
+
+
+def test_old_model_names_still_work_but_warn():
+    import detsim.history as history
+    from detsim.history import _models  # the linearizable() property imports these
+
+    with pytest.warns(DeprecationWarning, match="RegisterSpec"):
+        assert history.RegisterModel is history.RegisterSpec
+    with pytest.warns(DeprecationWarning, match="get_spec"):
+        assert history.get_model("kv") is kv
+    assert _models.CasRegisterModel is history.CasRegisterSpec
+    assert _models.KVModel is history.KVSpec and _models.get_model is get_spec
+    assert "RegisterModel" not in history.__all__ and "KVSpec" in history.__all__
+    ops = numbered([op(1, "write", 1, None, 0, 1)])
+    with pytest.warns(DeprecationWarning, match="spec="):
+        result = check_linearizable(ops, model=register)
+    assert result.ok is True and result.spec is register
+    with pytest.warns(DeprecationWarning, match=r"\.spec"):
+        assert result.model is register
+    with pytest.raises(TypeError, match="both"):
+        check_linearizable(ops, register, model=register)
+    with pytest.raises(TypeError, match="spec"):
+        check_linearizable(ops)
+    with pytest.warns(DeprecationWarning, match="spec="):
+        assert "write(1)" in render_timeline(ops, model=register)
 
 
 # -- verdicts ----------------------------------------------------------------
@@ -359,7 +384,7 @@ def test_render_timeline_shows_clients_and_mark():
                     op("carol", "append", "z", None, 3, None, key="x")])
     r = check_linearizable(ops, kv)
     assert r.ok is False
-    text = render_timeline(ops, width=90, mark=r, model=kv)
+    text = render_timeline(ops, width=90, mark=r, spec=kv)
     for name in ("client alice", "client bob", "client carol"):
         assert name in text
     assert "put('x', '1')" in text and "#" in text and "marked" in text

@@ -42,16 +42,16 @@ def test_porcupine_data_present():
 def test_porcupine_verdict(name, linearizable):
     path = DATA / name
     if "/jepsen/" in name:
-        ops, model = read_jepsen_etcd_log(path), cas_register
+        ops, spec = read_jepsen_etcd_log(path), cas_register
     else:
-        ops, model = read_edn_kv(path), kv
+        ops, spec = read_edn_kv(path), kv
     assert ops, f"{name} has no operations"
-    result = check_linearizable(ops, model)
+    result = check_linearizable(ops, spec)
     assert result.ok is linearizable, result.describe()
     if not linearizable:
         assert result.first_unplaceable is not None
         assert result.first_unplaceable not in result.longest_prefix
-        if model is kv:
+        if spec is kv:
             assert result.partition_key is not None
 
 
@@ -60,7 +60,7 @@ def test_empty_etcd_log_has_no_operations():
 
 
 def test_failure_prefix_is_a_legal_order():
-    """The reported prefix replays on the model and respects real time."""
+    """The reported prefix replays on the spec and respects real time."""
     ops = read_jepsen_etcd_log(DATA / "test_data" / "jepsen" / "etcd_000.log")
     result = check_linearizable(ops, cas_register)
     assert result.ok is False

@@ -1,0 +1,220 @@
+"""Sequential specifications ("specs") for the linearizability checker.
+
+In detsim a *model* is the protocol under test (a :class:`detsim.Model`); the
+checker instead compares a recorded history with a *spec*: the sequential
+behaviour the operations should have.  A spec is any object with:
+
+* ``init() -> state`` -- the initial state; states must be hashable and
+  compare equal exactly when they are interchangeable;
+* ``step(state, input, output) -> (ok, new_state)`` -- apply one operation.
+  ``input`` is the tuple ``(f, key, value)`` built from an
+  :class:`~detsim.history.Operation` (``op.f``, ``op.key``, ``op.input``);
+  ``output`` is ``op.output``, where ``None`` means *unknown*: the spec
+  must then accept the operation in every state (it may or may not have
+  taken effect; the checker lets it take effect at some point after its
+  invocation -- placing it last is the same as "never happened").
+  ``ok`` says whether ``output`` is a legal result in ``state``.
+* optionally ``partition(ops) -> [(key, ops), ...]`` -- independent
+  sub-histories, checked separately (P-compositionality);
+* optionally ``describe_op(op) -> str`` and ``describe_state(state) -> str``.
+
+Because ``None`` means "unknown", "no value" is spelled :data:`NIL`.
+Shipped specs (instances): :data:`register`, :data:`cas_register`, :data:`kv`.
+"""
+
+from __future__ import annotations
+
+from ._record import NIL, HistoryError, Operation
+
+__all__ = ["RegisterSpec", "CasRegisterSpec", "KVSpec",
+           "register", "cas_register", "kv", "get_spec"]
+
+
+def _unknown_f(spec, f):
+    raise HistoryError(f"spec {spec.name!r}: unsupported operation {f!r}")
+
+
+def _fmt_out(op: Operation, ok_word=None) -> str:
+    if op.ret is None:
+        return " -> ?"
+    if op.output is None:
+        return ""
+    if ok_word is not None and isinstance(op.output, bool):
+        return " -> " + ok_word[op.output]
+    return f" -> {op.output!r}"
+
+
+class RegisterSpec:
+    """A single read/write register (``op.key`` is ignored).
+
+    ======== ================= ======================================
+    f        input (op.input)  output (op.output)
+    ======== ================= ======================================
+    "read"   ignored           the value read; NIL = "no value";
+                               None = unknown (accepted in any state)
+    "write"  the new value     ignored
+    ======== ================= ======================================
+
+    The state is the current value, initially ``initial`` (default NIL).
+    """
+
+    name = "register"
+
+    def __init__(self, initial=NIL):
+        self.initial = initial
+
+    def init(self):
+        return self.initial
+
+    def step(self, state, input, output):
+        f = input[0]
+        if f == "read":
+            return (output is None or output == state), state
+        if f == "write":
+            return True, input[2]
+        return _unknown_f(self, f)
+
+    def describe_op(self, op: Operation) -> str:
+        if op.f == "write":
+            return f"write({op.input!r})" + (" -> ?" if op.ret is None else "")
+        return f"{op.f}()" + _fmt_out(op)
+
+    def describe_state(self, state) -> str:
+        return repr(state)
+
+
+class CasRegisterSpec(RegisterSpec):
+    """A register with compare-and-set (``op.key`` is ignored).
+
+    Like :class:`RegisterSpec`, plus:
+
+    ======== ======================= ==================================
+    f        input                   output
+    ======== ======================= ==================================
+    "cas"    (expected, new) tuple   True = swapped (value was
+                                     ``expected``); False = not swapped
+                                     (value was not ``expected``);
+                                     None = unknown
+    ======== ======================= ==================================
+
+    Note: a cas with output False is a *completed* comparison that failed.
+    A cas that definitely never ran should be recorded with
+    ``History.fail`` instead (it is then dropped).
+    """
+
+    name = "cas_register"
+
+    def step(self, state, input, output):
+        f = input[0]
+        if f == "read":
+            return (output is None or output == state), state
+        if f == "write":
+            return True, input[2]
+        if f == "cas":
+            expected, new = input[2]
+            if state == expected:
+                return output is None or output is True, new
+            return output is None or output is False, state
+        return _unknown_f(self, f)
+
+    def describe_op(self, op: Operation) -> str:
+        if op.f == "cas":
+            try:
+                a, b = op.input
+            except (TypeError, ValueError):
+                return f"cas({op.input!r})" + _fmt_out(op)
+            return f"cas({a!r}, {b!r})" + _fmt_out(op, ("fail", "ok"))
+        return super().describe_op(op)
+
+
+def _sorted_items(d):
+    try:
+        return tuple(sorted(d.items()))
+    except TypeError:
+        return tuple(sorted(d.items(), key=lambda kv: repr(kv[0])))
+
+
+class KVSpec:
+    """A key-value map of strings; keys are independent (partitioned).
+
+    ========= ================ =========================================
+    f         input            output
+    ========= ================ =========================================
+    "get"     ignored          the current string of ``op.key``
+                               ("" if never written); None = unknown
+    "put"     new string       ignored
+    "append"  suffix string    ignored
+    ========= ================ =========================================
+
+    The state is a sorted tuple of ``(key, value)`` pairs for the keys whose
+    value differs from ``initial`` ("" by default).
+    """
+
+    name = "kv"
+
+    def __init__(self, initial=""):
+        self.initial = initial
+
+    def init(self):
+        return ()
+
+    def step(self, state, input, output):
+        f, key, value = input
+        cur = self.initial
+        for k, v in state:
+            if k == key:
+                cur = v
+                break
+        if f == "get":
+            return (output is None or output == cur), state
+        if f == "put":
+            new = value
+        elif f == "append":
+            new = cur + value
+        else:
+            return _unknown_f(self, f)
+        if not state or (len(state) == 1 and state[0][0] == key):
+            return True, (((key, new),) if new != self.initial else ())
+        d = dict(state)
+        if new != self.initial:
+            d[key] = new
+        else:
+            d.pop(key, None)
+        return True, _sorted_items(d)
+
+    def partition(self, ops):
+        """Group operations by ``op.key``: ``[(key, ops), ...]`` sorted by key."""
+        groups: dict = {}
+        for op in ops:
+            groups.setdefault(op.key, []).append(op)
+        return list(_sorted_items(groups))
+
+    def describe_op(self, op: Operation) -> str:
+        if op.f == "get":
+            return f"get({op.key!r})" + _fmt_out(op)
+        return f"{op.f}({op.key!r}, {op.input!r})" + _fmt_out(op)
+
+    def describe_state(self, state) -> str:
+        return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in state) + "}"
+
+
+register = RegisterSpec()
+cas_register = CasRegisterSpec()
+kv = KVSpec()
+
+_BY_NAME = {"register": register, "cas_register": cas_register, "kv": kv}
+
+
+def get_spec(spec):
+    """Return ``spec`` itself (after checking it has ``init`` and ``step``),
+    or the shipped spec with that name ("register", "cas_register", "kv")."""
+    if isinstance(spec, str):
+        try:
+            return _BY_NAME[spec]
+        except KeyError:
+            raise HistoryError(f"unknown spec {spec!r}; known: "
+                               f"{', '.join(sorted(_BY_NAME))}") from None
+    for attr in ("init", "step"):
+        if not callable(getattr(spec, attr, None)):
+            raise HistoryError(f"spec {spec!r} has no {attr}() method")
+    return spec
