@@ -325,6 +325,9 @@ def test_read_edn_kv(tmp_path):
      '{:process 0, :type :ok, :f :get, :key "a", :value 3}\n', 2, "must return a string"),
     ('{:process 0, :type :invoke, :f :get, :value nil}\n', 1, "missing :key"),
     ('[1 2]\n', 1, "expected an op map"),
+    ('[{:process 0, :type :invoke, :f :get, :key "a", :value nil}\n\n'  # one vector:
+     ' {:process 0, :type :ok, :f :get, :key "a", :value 3}]\n', 3, "must return"),  # its lines
+    ('[1 2] {:a 1}\n', 1, "expected an op map, got \\(1, 2\\)"),  # two forms: not unwrapped
     ('{:process 0, :type :invoke, :f :get, :key "a", :value "\\q"}\n', 1, "escape"),
 ])
 def test_read_edn_kv_errors(tmp_path, text, bad_line, msg):
