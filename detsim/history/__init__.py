@@ -12,6 +12,11 @@ Record a concurrent history with :class:`History` (``invoke`` / ``ok`` /
         print(result.describe())
         print(render_timeline(h, mark=result.first_unplaceable))
 
+Results: ``h.ok(op, value)`` records a value that is checked, ``None``
+included; :data:`UNKNOWN` (``h.ok(op, UNKNOWN)``, or ``h.info(op)`` when
+even whether it happened is unknown) is accepted in any state; :data:`NIL`
+is "no value" (an empty register).
+
 Pure Python; only the ``linearizable`` property touches the rest of detsim.
 
 The old "model" names (``RegisterModel``, ``CasRegisterModel``, ``KVModel``,
@@ -24,14 +29,14 @@ import warnings
 from ._checker import LinearizabilityResult, check_linearizable
 from ._readers import (Keyword, Symbol, parse_edn, parse_edn_all, read_edn_kv,
                        read_jepsen_edn_history, read_jepsen_etcd_log)
-from ._record import NIL, History, HistoryError, HistoryFormatError, Op, Operation
+from ._record import NIL, UNKNOWN, History, HistoryError, HistoryFormatError, Op, Operation
 from ._specs import (CasRegisterSpec, KVSpec, RegisterSpec, cas_register, get_spec, kv,
                      register)
 from ._property import Linearizable, linearizable
 from ._render import render_timeline
 
 __all__ = [
-    "History", "Op", "Operation", "NIL", "HistoryError", "HistoryFormatError",
+    "History", "Op", "Operation", "NIL", "UNKNOWN", "HistoryError", "HistoryFormatError",
     "check_linearizable", "LinearizabilityResult",
     "RegisterSpec", "CasRegisterSpec", "KVSpec",
     "register", "cas_register", "kv", "get_spec",

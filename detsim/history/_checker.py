@@ -35,8 +35,8 @@ import time
 import warnings
 from typing import Any
 
-from ._specs import get_spec
-from ._record import HistoryError, Operation
+from ._record import UNKNOWN, HistoryError, Operation
+from ._specs import get_spec, unknown_output_of
 
 __all__ = ["check_linearizable", "LinearizabilityResult"]
 
@@ -152,6 +152,7 @@ def _search(ops, spec):
     ``_SLICE`` backtracks and finally returns ``(verdict, info)``; ``info`` is
     ``(prefix_op_indices, state, unplaceable_op_index)`` on failure."""
     n = len(ops)
+    unknown = unknown_output_of(spec)
     events = _event_order(ops)
     head = 2 * n
     nxt = list(range(1, 2 * n + 1)) + [0]
@@ -169,7 +170,7 @@ def _search(ops, spec):
             op = ops[i]
             call_node[i] = node
             inp[node] = (op.f, op.key, op.input)
-            out[node] = op.output if op.ret is not None else None
+            out[node] = unknown if op.ret is None or op.output is UNKNOWN else op.output
             bit[node] = 1 << i
         else:
             match[call_node[i]] = node

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from ._edn import Keyword, Symbol, parse_edn, parse_edn_all, read_edn_forms
-from ._record import NIL, HistoryFormatError, Operation
+from ._record import NIL, UNKNOWN, HistoryFormatError, Operation
 
 # The EDN names are re-exported: they used to live here.
 __all__ = ["Keyword", "Symbol", "parse_edn", "parse_edn_all",
@@ -55,10 +55,11 @@ def read_jepsen_etcd_log(path) -> list[Operation]:
       None / N / (A, B));
     * ``ok read nil|N`` -> output NIL / N; ``ok write N`` -> output None;
       ``ok cas`` -> True; ``fail cas`` -> False (the comparison failed);
-    * ``fail read :timed-out`` -> outcome unknown (output None), returning at
-      that line;
+    * ``fail read :timed-out`` -> result unknown (output UNKNOWN), returning
+      at that line;
     * ``:info`` lines and lines matching none of the above are ignored; an op
-      still open at the end of the file has an unknown outcome (``ret=None``).
+      still open at the end of the file has an unknown outcome (``ret=None``,
+      output UNKNOWN).
 
     A recognised line with a malformed argument, a return without a matching
     invocation (or repeating other arguments), or an invocation by a process
@@ -86,7 +87,7 @@ def read_jepsen_etcd_log(path) -> list[Operation]:
                                f"line {ops[open_[proc]][5]} is still open")
                 else:
                     open_[proc] = len(ops)
-                    ops.append([proc, f, None, value, None, lineno, None])
+                    ops.append([proc, f, None, value, UNKNOWN, lineno, None])
                     continue
             elif proc not in open_:
                 problem = f"unmatched return: process {proc} has no open operation"
@@ -98,9 +99,11 @@ def read_jepsen_etcd_log(path) -> list[Operation]:
                     problem = f"return does not repeat the invoked argument {rec[3]!r}"
                 else:
                     if f == "read":
-                        rec[4] = None if typ == "fail" else NIL if value is None else value
+                        rec[4] = UNKNOWN if typ == "fail" else NIL if value is None else value
                     elif f == "cas":
                         rec[4] = typ == "ok"
+                    else:
+                        rec[4] = None  # a write's result is not checked
                     rec[6] = lineno
                     del open_[proc]
                     continue
@@ -129,7 +132,7 @@ def _pair_ops(events, output_of, key_of):
                     f"operation is still open")
             key, value = key_of(m, where)
             open_[proc] = len(ops)
-            ops.append([proc, f, key, value, None, t, None, typ])
+            ops.append([proc, f, key, value, UNKNOWN, t, None, typ])
         elif typ not in ("ok", "fail", "info"):
             raise HistoryFormatError(f"{where}: unknown :type {typ!r}")
         else:
@@ -177,8 +180,9 @@ def read_edn_kv(path) -> list[Operation]:
     ``{:process N, :type :invoke|:ok, :f :get|:put|:append, :key "k",
     :value v}``: input is the invoke's ``:value`` (None for get); the output
     of an ok get is its ``:value`` string, other outputs are None.  ``:fail``
-    drops the op, ``:info`` makes its outcome unknown; ops still open at the
-    end are unknown too.  Times are line numbers.
+    drops the op, ``:info`` makes its outcome unknown (``ret=None``, output
+    UNKNOWN); ops still open at the end are unknown too.  Times are line
+    numbers.
     """
     path, forms = read_edn_forms(path)
     events = _op_maps(path, forms, skip_non_int=False, by_line=True)
@@ -203,12 +207,13 @@ def read_jepsen_edn_history(path, *, independent: bool = False) -> list[Operatio
     inside one top-level vector.  Time = position of the op map in the file.
 
     Jepsen semantics: ``:fail`` means the op did not happen (dropped),
-    ``:info`` means unknown outcome.  Ops whose ``:process`` is not an
-    integer (e.g. ``:nemesis``) are skipped.  Input = the invoke's ``:value``
-    (vectors become tuples, e.g. cas ``(expected, new)``); output = the ok's
-    ``:value``, except for ``cas`` where an ok means True.  As in Knossos, a
-    ``nil`` read value is None, i.e. *unknown*.  ``:key`` gives the key; with
-    ``independent=True`` values are ``[key value]`` tuples (jepsen.independent).
+    ``:info`` means unknown outcome (``ret=None``, output UNKNOWN).  Ops whose
+    ``:process`` is not an integer (e.g. ``:nemesis``) are skipped.  Input =
+    the invoke's ``:value`` (vectors become tuples, e.g. cas ``(expected,
+    new)``); output = the ok's ``:value``, except for ``cas`` where an ok
+    means True.  As in Knossos, a ``nil`` (or absent) ok value means the
+    result is UNKNOWN.  ``:key`` gives the key; with ``independent=True``
+    values are ``[key value]`` tuples (jepsen.independent).
     """
     path, forms = read_edn_forms(path)
     events = _op_maps(path, forms, skip_non_int=True, by_line=False)
@@ -224,6 +229,7 @@ def read_jepsen_edn_history(path, *, independent: bool = False) -> list[Operatio
     def output_of(rec, m, where):
         if rec[1] == "cas":
             return True
-        return split(m, where)[1]
+        value = split(m, where)[1]
+        return UNKNOWN if value is None else value
 
     return _pair_ops(events, output_of, split)

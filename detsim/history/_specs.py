@@ -9,22 +9,30 @@ behaviour the operations should have.  A spec is any object with:
 * ``step(state, input, output) -> (ok, new_state)`` -- apply one operation.
   ``input`` is the tuple ``(f, key, value)`` built from an
   :class:`~detsim.history.Operation` (``op.f``, ``op.key``, ``op.input``);
-  ``output`` is ``op.output``, where ``None`` means *unknown*: the spec
-  must then accept the operation in every state (it may or may not have
-  taken effect; the checker lets it take effect at some point after its
-  invocation -- placing it last is the same as "never happened").
-  ``ok`` says whether ``output`` is a legal result in ``state``.
+  ``output`` is ``op.output``, or :data:`~detsim.history.UNKNOWN` when
+  the outcome is unknown (``op.ret is None``, or the op reported UNKNOWN):
+  the spec must then accept the operation in every state (it may or may
+  not have taken effect; the checker lets it take effect at some point
+  after its invocation -- placing it last is the same as "never
+  happened").  ``ok`` says whether ``output`` is a legal result in
+  ``state``; ``None`` is an ordinary output, checked like any other.
+* ``unknown_output = UNKNOWN`` -- declares that the spec follows this
+  protocol.  A spec without it is an old-style spec: it is handed ``None``
+  for unknown outcomes (and so cannot tell them from a returned ``None``),
+  with a :class:`DeprecationWarning`;
 * optionally ``partition(ops) -> [(key, ops), ...]`` -- independent
   sub-histories, checked separately (P-compositionality);
 * optionally ``describe_op(op) -> str`` and ``describe_state(state) -> str``.
 
-Because ``None`` means "unknown", "no value" is spelled :data:`NIL`.
+"No value" (an empty register) is :data:`~detsim.history.NIL`.
 Shipped specs (instances): :data:`register`, :data:`cas_register`, :data:`kv`.
 """
 
 from __future__ import annotations
 
-from ._record import NIL, HistoryError, Operation
+import warnings
+
+from ._record import NIL, UNKNOWN, HistoryError, Operation
 
 __all__ = ["RegisterSpec", "CasRegisterSpec", "KVSpec",
            "register", "cas_register", "kv", "get_spec"]
@@ -34,14 +42,22 @@ def _unknown_f(spec, f):
     raise HistoryError(f"spec {spec.name!r}: unsupported operation {f!r}")
 
 
+def _unknown(op: Operation) -> bool:
+    return op.ret is None or op.output is UNKNOWN
+
+
 def _fmt_out(op: Operation, ok_word=None) -> str:
-    if op.ret is None:
+    """`` -> result`` of a read-like op (``None`` shown, it is a real result)."""
+    if _unknown(op):
         return " -> ?"
-    if op.output is None:
-        return ""
     if ok_word is not None and isinstance(op.output, bool):
         return " -> " + ok_word[op.output]
     return f" -> {op.output!r}"
+
+
+def _fmt_done(op: Operation) -> str:
+    """`` -> ?`` for a write-like op whose outcome is unknown (its result is ignored)."""
+    return " -> ?" if _unknown(op) else ""
 
 
 class RegisterSpec:
@@ -51,14 +67,16 @@ class RegisterSpec:
     f        input (op.input)  output (op.output)
     ======== ================= ======================================
     "read"   ignored           the value read; NIL = "no value";
-                               None = unknown (accepted in any state)
+                               UNKNOWN = unknown (accepted in any state)
     "write"  the new value     ignored
     ======== ================= ======================================
 
-    The state is the current value, initially ``initial`` (default NIL).
+    The state is the current value, initially ``initial`` (default NIL; pass
+    ``initial=None`` if your register reads ``None`` when empty).
     """
 
     name = "register"
+    unknown_output = UNKNOWN
 
     def __init__(self, initial=NIL):
         self.initial = initial
@@ -69,14 +87,14 @@ class RegisterSpec:
     def step(self, state, input, output):
         f = input[0]
         if f == "read":
-            return (output is None or output == state), state
+            return (output is UNKNOWN or output == state), state
         if f == "write":
             return True, input[2]
         return _unknown_f(self, f)
 
     def describe_op(self, op: Operation) -> str:
         if op.f == "write":
-            return f"write({op.input!r})" + (" -> ?" if op.ret is None else "")
+            return f"write({op.input!r})" + _fmt_done(op)
         return f"{op.f}()" + _fmt_out(op)
 
     def describe_state(self, state) -> str:
@@ -94,7 +112,7 @@ class CasRegisterSpec(RegisterSpec):
     "cas"    (expected, new) tuple   True = swapped (value was
                                      ``expected``); False = not swapped
                                      (value was not ``expected``);
-                                     None = unknown
+                                     UNKNOWN = unknown
     ======== ======================= ==================================
 
     Note: a cas with output False is a *completed* comparison that failed.
@@ -107,14 +125,14 @@ class CasRegisterSpec(RegisterSpec):
     def step(self, state, input, output):
         f = input[0]
         if f == "read":
-            return (output is None or output == state), state
+            return (output is UNKNOWN or output == state), state
         if f == "write":
             return True, input[2]
         if f == "cas":
             expected, new = input[2]
             if state == expected:
-                return output is None or output is True, new
-            return output is None or output is False, state
+                return output is UNKNOWN or output is True, new
+            return output is UNKNOWN or output is False, state
         return _unknown_f(self, f)
 
     def describe_op(self, op: Operation) -> str:
@@ -141,7 +159,7 @@ class KVSpec:
     f         input            output
     ========= ================ =========================================
     "get"     ignored          the current string of ``op.key``
-                               ("" if never written); None = unknown
+                               ("" if never written); UNKNOWN = unknown
     "put"     new string       ignored
     "append"  suffix string    ignored
     ========= ================ =========================================
@@ -151,6 +169,7 @@ class KVSpec:
     """
 
     name = "kv"
+    unknown_output = UNKNOWN
 
     def __init__(self, initial=""):
         self.initial = initial
@@ -166,7 +185,7 @@ class KVSpec:
                 cur = v
                 break
         if f == "get":
-            return (output is None or output == cur), state
+            return (output is UNKNOWN or output == cur), state
         if f == "put":
             new = value
         elif f == "append":
@@ -192,7 +211,7 @@ class KVSpec:
     def describe_op(self, op: Operation) -> str:
         if op.f == "get":
             return f"get({op.key!r})" + _fmt_out(op)
-        return f"{op.f}({op.key!r}, {op.input!r})" + _fmt_out(op)
+        return f"{op.f}({op.key!r}, {op.input!r})" + _fmt_done(op)
 
     def describe_state(self, state) -> str:
         return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in state) + "}"
@@ -217,4 +236,15 @@ def get_spec(spec):
     for attr in ("init", "step"):
         if not callable(getattr(spec, attr, None)):
             raise HistoryError(f"spec {spec!r} has no {attr}() method")
+    if unknown_output_of(spec) is not UNKNOWN:
+        warnings.warn(f"spec {spec!r} does not set unknown_output = UNKNOWN: it is "
+                      f"handed None for unknown outcomes, so a returned None is not "
+                      f"checked (old protocol, deprecated)", DeprecationWarning,
+                      stacklevel=3)
     return spec
+
+
+def unknown_output_of(spec):
+    """What ``spec.step`` receives as the output of an unknown outcome:
+    :data:`UNKNOWN`, or ``None`` for an old-style spec (see module doc)."""
+    return getattr(spec, "unknown_output", None)

@@ -3,7 +3,8 @@
 Small histories (3 clients, at most 8 operations, integer times with ties)
 are recorded through the History API, then checked both by
 ``check_linearizable`` and by trying every order consistent with real time,
-using independent reference semantics for each spec.
+using independent reference semantics for each spec.  Reported results
+include lies, ``None`` (a real, wrong value for a register) and ``UNKNOWN``.
 """
 
 import json
@@ -12,7 +13,8 @@ from functools import lru_cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detsim.history import NIL, History, cas_register, check_linearizable, kv, register
+from detsim.history import (NIL, UNKNOWN, History, cas_register, check_linearizable, kv,
+                            register)
 
 SPECS = {"register": register, "cas_register": cas_register, "kv": kv}
 VALUES = [NIL, 0, 1, 2]
@@ -21,22 +23,22 @@ STRINGS = ["", "a", "b", "ab", "ba", "aa"]
 
 def _ref_apply(kind, state, op):
     """Reference semantics: (legal, new state); state is a dict as a tuple."""
-    out = op.output if op.ret is not None else None
+    out = op.output if op.ret is not None else UNKNOWN
     f = op.f
     if kind == "kv":
         d = dict(state)
         cur = d.get(op.key, "")
         if f == "get":
-            return out is None or out == cur, state
+            return out is UNKNOWN or out == cur, state
         d[op.key] = op.input if f == "put" else cur + op.input
         return True, tuple(sorted(d.items()))
     cur = state
     if f == "read":
-        return out is None or out == cur, cur
+        return out is UNKNOWN or out == cur, cur
     if f == "write":
         return True, op.input
     expected, new = op.input
-    if out is None:
+    if out is UNKNOWN:
         return True, new if cur == expected else cur
     return out == (cur == expected), new if cur == expected else cur
 
@@ -108,14 +110,14 @@ def histories(draw, kind):
             if outcome == "ok" or (outcome == "info" and draw(st.booleans())):
                 if op.f != "get":
                     truth[op.key] = op.value if op.f == "put" else cur + op.value
-            lie = draw(st.sampled_from(STRINGS)) if op.f == "get" else None
+            lie = draw(st.sampled_from(STRINGS + [UNKNOWN])) if op.f == "get" else None
         else:
             if op.f == "read":
-                real, lie = truth, draw(st.sampled_from(VALUES + [None]))
+                real, lie = truth, draw(st.sampled_from(VALUES + [None, UNKNOWN]))
             elif op.f == "write":
                 real = lie = None
             else:
-                real, lie = truth == op.value[0], draw(st.booleans())
+                real, lie = truth == op.value[0], draw(st.sampled_from([True, False, UNKNOWN]))
             if outcome == "ok" or (outcome == "info" and draw(st.booleans())):
                 if op.f == "write":
                     truth = op.value

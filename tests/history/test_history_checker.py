@@ -5,10 +5,11 @@ from fractions import Fraction
 
 import pytest
 
-from detsim.history import (NIL, History, HistoryError, HistoryFormatError, Keyword,
-                            Operation, cas_register, check_linearizable, get_spec, kv,
-                            parse_edn, parse_edn_all, read_edn_kv, read_jepsen_edn_history,
-                            read_jepsen_etcd_log, register, render_timeline)
+from detsim.history import (NIL, UNKNOWN, History, HistoryError, HistoryFormatError,
+                            Keyword, Operation, cas_register, check_linearizable, get_spec,
+                            kv, parse_edn, parse_edn_all, read_edn_kv,
+                            read_jepsen_edn_history, read_jepsen_etcd_log, register,
+                            render_timeline)
 
 
 class Clock:
@@ -47,8 +48,8 @@ def test_record_timestamps_and_operations():
     ops = h.operations()
     assert [(o.client, o.f, o.input, o.output, o.call, o.ret) for o in ops] == [
         (1, "write", 5, None, 0, 4), (2, "read", None, 5, 3, Fraction(9, 2)),
-        (1, "write", 7, None, Fraction(9, 2), None),
-        (1, "read", None, None, Fraction(9, 2), None)]
+        (1, "write", 7, UNKNOWN, Fraction(9, 2), None),
+        (1, "read", None, UNKNOWN, Fraction(9, 2), None)]
     assert [o.id for o in ops] == [0, 1, 3, 4]
     assert h.outstanding() == [e]
     assert len(h.operations(pending=False)) == 3
@@ -93,6 +94,19 @@ def test_json_round_trip_is_deterministic():
     assert h2.name == "rt"
 
 
+def test_json_keeps_none_and_unknown_apart_and_reads_version_1():
+    h = History("v")
+    a = h.invoke(1, "read")
+    h.ok(a, None)
+    b = h.invoke(2, "read")
+    h.ok(b, UNKNOWN)
+    data = json.loads(json.dumps(h.to_json()))
+    assert data["format"] == "detsim.history/2"
+    assert [o.output for o in History.from_json(data).operations()] == [None, UNKNOWN]
+    data["format"] = "detsim.history/1"  # written when None meant "unknown"
+    assert [o.output for o in History.from_json(data).operations()][0] is UNKNOWN
+
+
 @pytest.mark.parametrize("data", [
     {}, {"format": "detsim.history/1", "events": [["ok", 0, 1, None]]},
     {"format": "detsim.history/1", "events": [["invoke", 0, 0, 1, "read", None]]},
@@ -109,14 +123,18 @@ def test_register_specs():
     assert s is NIL
     assert register.step(s, ("read", None, None), NIL) == (True, NIL)
     assert register.step(s, ("read", None, None), 1)[0] is False
-    assert register.step(s, ("read", None, None), None)[0] is True  # unknown
+    assert register.step(s, ("read", None, None), UNKNOWN)[0] is True
+    assert register.step(s, ("read", None, None), None)[0] is False  # None is a value
+    assert register.step(5, ("read", None, None), None)[0] is False
+    assert register.unknown_output is UNKNOWN and cas_register.unknown_output is UNKNOWN
     assert register.step(s, ("write", None, 3), None) == (True, 3)
     assert cas_register.step(3, ("cas", None, (3, 4)), True) == (True, 4)
     assert cas_register.step(3, ("cas", None, (3, 4)), False)[0] is False
     assert cas_register.step(2, ("cas", None, (3, 4)), False) == (True, 2)
     assert cas_register.step(2, ("cas", None, (3, 4)), True)[0] is False
-    assert cas_register.step(3, ("cas", None, (3, 4)), None) == (True, 4)
-    assert cas_register.step(2, ("cas", None, (3, 4)), None) == (True, 2)
+    assert cas_register.step(3, ("cas", None, (3, 4)), UNKNOWN) == (True, 4)
+    assert cas_register.step(2, ("cas", None, (3, 4)), UNKNOWN) == (True, 2)
+    assert cas_register.step(3, ("cas", None, (3, 4)), None)[0] is False
     with pytest.raises(HistoryError, match="unsupported"):
         register.step(s, ("cas", None, (1, 2)), True)
 
@@ -130,6 +148,8 @@ def test_kv_spec_and_partition():
     assert kv.step(s, ("get", "b", None), "z")[0]
     assert not kv.step(s, ("get", "c", None), "z")[0]
     assert kv.step(s, ("get", "c", None), "")[0]
+    assert kv.step(s, ("get", "c", None), UNKNOWN)[0]
+    assert not kv.step(s, ("get", "c", None), None)[0]
     assert kv.step(s, ("put", "b", ""), None)[1] == kv.step(s, ("put", "b", ""), None)[1]
     ops = numbered([op(1, "get", None, "", 0, 1, key="b"), op(2, "get", None, "", 0, 1, key="a")])
     assert [(k, [o.id for o in p]) for k, p in kv.partition(ops)] == [("a", [1]), ("b", [0])]
@@ -208,8 +228,57 @@ def test_unknown_outcomes():
     r = h.invoke(2, "read")
     h.ok(r, 1)
     assert check_linearizable(h, register).ok is False
-    # a read with unreported value (None) only constrains time
-    assert check_linearizable(numbered([op(2, "read", None, None, 0, 1)]), register).ok
+    # a read whose result is UNKNOWN only constrains time
+    assert check_linearizable(numbered([op(2, "read", None, UNKNOWN, 0, 1)]), register).ok
+
+
+def test_a_read_of_none_is_checked_but_unknown_is_not():
+    def history(outcome):
+        h = History("h", now=Clock())
+        w = h.invoke(1, "write", value=5)
+        h.ok(w)
+        h.now.t = 1
+        r = h.invoke(2, "read")
+        h.now.t = 2
+        outcome(h, r)
+        return h
+
+    returned_none = history(lambda h, r: h.ok(r, None))
+    result = check_linearizable(returned_none, register)
+    assert result.ok is False and result.state_after_prefix == 5
+    assert "read() -> None" in result.describe()
+    assert check_linearizable(history(lambda h, r: h.ok(r, 5)), register).ok is True
+    # unknown outcomes are still accepted: info (may happen later) or a returned UNKNOWN
+    assert check_linearizable(history(lambda h, r: h.info(r)), register).ok is True
+    assert check_linearizable(history(lambda h, r: h.ok(r, UNKNOWN)), register).ok is True
+    assert history(lambda h, r: h.info(r)).operations()[1].output is UNKNOWN
+    # a register that reads None when empty says so
+    none_reg = type(register)(initial=None)
+    assert check_linearizable([op(1, "read", None, None, 0, 1, id=0)], none_reg).ok is True
+    assert check_linearizable([op(1, "read", None, None, 0, 1, id=0)], register).ok is False
+
+
+class OldStyleRegister:
+    """A spec written before UNKNOWN: None meant "unknown"."""
+    name = "old"
+
+    def init(self):
+        return NIL
+
+    def step(self, state, input, output):
+        if input[0] == "read":
+            return output is None or output == state, state
+        return True, input[2]
+
+
+def test_old_style_specs_get_none_for_unknown_and_a_warning():
+    ops = numbered([op(1, "write", 5, None, 0, 1), op(2, "read", None, UNKNOWN, 2, 3),
+                    op(3, "read", None, 7, 4, None)])
+    with pytest.warns(DeprecationWarning, match="unknown_output"):
+        assert check_linearizable(ops, OldStyleRegister()).ok is True
+    bad = numbered([op(1, "write", 5, None, 0, 1), op(2, "read", None, 7, 2, 3)])
+    with pytest.warns(DeprecationWarning):
+        assert check_linearizable(bad, OldStyleRegister()).ok is False
 
 
 def test_failure_explanation():
@@ -285,7 +354,7 @@ def test_read_etcd_log(tmp_path):
     ops = read_jepsen_etcd_log(p)
     assert [(o.client, o.f, o.input, o.output, o.call, o.ret) for o in ops] == [
         (0, "write", 3, None, 1, 4), (1, "read", None, NIL, 2, 5),
-        (2, "cas", (3, 4), None, 6, None), (3, "read", None, None, 7, 8)]
+        (2, "cas", (3, 4), UNKNOWN, 6, None), (3, "read", None, UNKNOWN, 7, 8)]
     assert check_linearizable(ops, cas_register).ok is True
 
 
@@ -367,7 +436,7 @@ def test_read_jepsen_edn_history(tmp_path):
     ops = read_jepsen_edn_history(p)
     assert [(o.client, o.f, o.input, o.output, o.call, o.ret) for o in ops] == [
         (0, "write", 1, 1, 0, 3), (1, "cas", (1, 2), True, 2, 4),
-        (3, "read", None, 2, 7, 8), (4, "write", 9, None, 9, None)]
+        (3, "read", None, 2, 7, 8), (4, "write", 9, UNKNOWN, 9, None)]
     assert check_linearizable(ops, cas_register).ok is True
     p.write_text("{:process 0 :type :invoke :f :read :value [\"k\" nil]}\n"
                  "{:process 0 :type :ok :f :read :value [\"k\" 5]}\n")

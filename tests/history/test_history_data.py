@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from detsim.history import cas_register, check_linearizable, kv, read_edn_kv, read_jepsen_etcd_log
+from detsim.history import (UNKNOWN, cas_register, check_linearizable, kv, read_edn_kv,
+                            read_jepsen_etcd_log)
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "porcupine"
 
@@ -67,7 +68,7 @@ def test_failure_prefix_is_a_legal_order():
     state = cas_register.init()
     for op in result.longest_prefix:
         ok, state = cas_register.step(state, (op.f, op.key, op.input),
-                                      op.output if op.ret is not None else None)
+                                      op.output if op.ret is not None else UNKNOWN)
         assert ok, op
     assert state == result.state_after_prefix
     pos = {op.id: i for i, op in enumerate(result.longest_prefix)}
