@@ -10,7 +10,9 @@ return time, so the checker follows the order of the file exactly.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from ._edn import Keyword, Symbol, parse_edn, parse_edn_all, read_edn_forms
 from ._record import NIL, UNKNOWN, HistoryFormatError, Operation
@@ -201,7 +203,9 @@ def read_edn_kv(path) -> list[Operation]:
     return _pair_ops(events, output_of, key_of)
 
 
-def read_jepsen_edn_history(path, *, independent: bool = False) -> list[Operation]:
+def read_jepsen_edn_history(path, *, independent: bool = False,
+                            completion_value: Mapping[str, Any] | None = None,
+                            strict: bool = False) -> list[Operation]:
     """Read a Jepsen/Knossos history: EDN op maps ``{:process P, :type
     :invoke|:ok|:fail|:info, :f F, :value V}``, either one per line / form or
     inside one top-level vector.  Time = position of the op map in the file.
@@ -211,10 +215,25 @@ def read_jepsen_edn_history(path, *, independent: bool = False) -> list[Operatio
     ``:process`` is not an integer (e.g. ``:nemesis``) are skipped.  Input =
     the invoke's ``:value`` (vectors become tuples, e.g. cas ``(expected,
     new)``); output = the ok's ``:value``, except for ``cas`` where an ok
-    means True.  As in Knossos, a ``nil`` (or absent) ok value means the
-    result is UNKNOWN.  ``:key`` gives the key; with ``independent=True``
-    values are ``[key value]`` tuples (jepsen.independent).
+    means True.  ``:key`` gives the key; with ``independent=True`` values are
+    ``[key value]`` tuples (jepsen.independent).
+
+    An ``:ok`` whose value is ``nil`` or absent reports no result, and what
+    that means depends on the operation: for a Knossos register read it
+    means "unknown", but a mutex ``:acquire`` did succeed, it just has
+    nothing to say.  The output of such a completion of operation ``f`` is:
+
+    * ``completion_value[f]`` when given, e.g. ``{"acquire": True,
+      "release": True}``, or ``{"read": NIL}`` when a nil read means "empty";
+    * otherwise, with ``strict=True``, a :class:`HistoryFormatError` naming
+      the line;
+    * otherwise :data:`UNKNOWN` (Knossos's reading): the op still has to fit
+      its interval, but it is accepted in every state, so a spec that judges
+      the op by its result (a mutex acquire) can find no violation in it.
     """
+    if completion_value is not None and not isinstance(completion_value, Mapping):
+        raise TypeError("completion_value must map an operation name (:f) to its output")
+    defaults = dict(completion_value or {})
     path, forms = read_edn_forms(path)
     events = _op_maps(path, forms, skip_non_int=True, by_line=False)
 
@@ -227,9 +246,18 @@ def read_jepsen_edn_history(path, *, independent: bool = False) -> list[Operatio
         return m.get("key"), v
 
     def output_of(rec, m, where):
-        if rec[1] == "cas":
+        f = rec[1]
+        if f == "cas":
             return True
         value = split(m, where)[1]
-        return UNKNOWN if value is None else value
+        if value is not None:
+            return value
+        if f in defaults:
+            return defaults[f]
+        if strict:
+            raise HistoryFormatError(
+                f"{where}: :ok :{f} reports no :value; say what it returned with "
+                f"completion_value={{{f!r}: ...}}")
+        return UNKNOWN
 
     return _pair_ops(events, output_of, split)

@@ -448,6 +448,59 @@ def test_read_jepsen_edn_history(tmp_path):
         read_jepsen_edn_history(p)
 
 
+class MutexSpec:
+    """A lock: acquire succeeds only when free, release only when held."""
+    name = "mutex"
+    unknown_output = UNKNOWN
+
+    def init(self):
+        return False  # held?
+
+    def step(self, held, input, output):
+        if output is UNKNOWN:  # must be accepted in any state; leaves the lock as it says
+            return True, input[0] == "acquire"
+        if input[0] == "acquire":
+            return not held, True
+        return held, False
+
+
+MUTEX_TWO_HOLDERS = """{:process 0 :type :invoke :f :acquire :value nil}
+{:process 0 :type :ok :f :acquire :value nil}
+{:process 1 :type :invoke :f :acquire}
+{:process 1 :type :ok :f :acquire}
+"""
+
+
+def test_jepsen_edn_completion_without_value(tmp_path):
+    p = tmp_path / "mutex.edn"
+    p.write_text(MUTEX_TWO_HOLDERS)  # two clients hold the lock at once
+    # by default a missing / nil :value means UNKNOWN, which hides the violation
+    ops = read_jepsen_edn_history(p)
+    assert [o.output for o in ops] == [UNKNOWN, UNKNOWN]
+    assert check_linearizable(ops, MutexSpec()).ok is True
+    # stating what an :ok acquire returns exposes it
+    ops = read_jepsen_edn_history(p, completion_value={"acquire": True, "release": True})
+    assert [o.output for o in ops] == [True, True]
+    result = check_linearizable(ops, MutexSpec())
+    assert result.ok is False and result.first_unplaceable.client == 1
+    # strict mode refuses to guess, naming the line
+    with pytest.raises(HistoryFormatError, match=r"mutex\.edn:2: :ok :acquire reports no"):
+        read_jepsen_edn_history(p, strict=True)
+    assert len(read_jepsen_edn_history(p, strict=True, completion_value={"acquire": 1})) == 2
+    # a mutex history that is fine stays fine
+    p.write_text(MUTEX_TWO_HOLDERS.replace(
+        "{:process 1 :type :invoke :f :acquire}",
+        "{:process 0 :type :invoke :f :release}\n{:process 0 :type :ok :f :release}\n"
+        "{:process 1 :type :invoke :f :acquire}"))
+    ops = read_jepsen_edn_history(p, completion_value={"acquire": True, "release": True})
+    assert check_linearizable(ops, MutexSpec()).ok is True
+    # nil reads that mean "empty register" can say so too
+    p.write_text("{:process 0 :type :invoke :f :read}\n{:process 0 :type :ok :f :read :value nil}\n")
+    assert read_jepsen_edn_history(p, completion_value={"read": NIL})[0].output is NIL
+    with pytest.raises(TypeError, match="completion_value"):
+        read_jepsen_edn_history(p, completion_value=True)
+
+
 # -- rendering ---------------------------------------------------------------
 
 def test_render_timeline_shows_clients_and_mark():
