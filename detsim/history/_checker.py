@@ -1,32 +1,20 @@
 """Linearizability checking: Wing & Gong's search with Lowe's memoization.
 
-This is the algorithm of Porcupine (Athalye) in Python:
-
-1. Each operation becomes a *call* and a *return* event; events are sorted
-   by time into a doubly linked list (kept in flat ``list``s of ints).
-2. The search walks the list.  At a call event it tries to linearize that
-   operation next: if the spec accepts it and the pair
-   ``(bitset of linearized ops, new state)`` is not in the cache, the op's
-   call and return events are *lifted* out of the list, the choice is pushed
-   on a stack and the walk restarts from the head.  Reaching a *return*
-   event means the op it belongs to can no longer be postponed: the last
-   choice is undone (*unlift*) and the walk continues after it.
-3. An empty list means every op was linearized; an empty stack at a return
-   event means no linearization exists.
-
-The bitset is a Python ``int``; states must therefore be hashable.  When the
-spec has ``partition(ops)``, independent sub-histories are checked one by
-one (P-compositionality).
+This is the algorithm of Porcupine (Athalye) in Python, with prunings for
+unknown-outcome and read-only operations that never change a verdict; the
+search itself is in ``detsim.history._search``.  When the spec has
+``partition(ops)``, independent sub-histories are checked separately
+(P-compositionality), in round-robin time slices.
 
 Real-time order (the tie rule).  Operation ``a`` *happens before* ``b`` when
 ``a.ret <= b.call``: at equal timestamps returns are ordered before calls, so
 an op returning at ``t`` precedes an op invoked at ``t``.  A zero-duration op
 (``call == ret == t``) is placed after the returns and before the other
 calls at ``t``; several zero-duration ops at the same ``t`` are ordered among
-themselves by their position in the operation list (invocation order) -- ``<=`` alone would make
-them precede each other.  Unknown-outcome ops (``ret is None``) return at
-+infinity.  The file readers use line numbers as times, so for Porcupine's
-data the order is exactly the order of the file.
+themselves by their position in the operation list (invocation order) --
+``<=`` alone would make them precede each other.  Unknown-outcome ops
+(``ret is None``) return at +infinity.  The file readers use line numbers as
+times, so for Porcupine's data the order is exactly the order of the file.
 """
 
 from __future__ import annotations
@@ -35,13 +23,11 @@ import time
 import warnings
 from typing import Any
 
-from ._record import UNKNOWN, HistoryError, Operation
-from ._specs import get_spec, unknown_output_of
+from ._record import HistoryError, Operation
+from ._search import search
+from ._specs import get_spec
 
 __all__ = ["check_linearizable", "LinearizabilityResult"]
-
-_SLICE = 256  # backtracks per time slice of a partition's search
-
 
 class LinearizabilityResult:
     """Outcome of :func:`check_linearizable`.
@@ -125,121 +111,6 @@ class LinearizabilityResult:
         return "\n".join(lines)
 
 
-def _event_order(ops):
-    """Sort keys for the call/return events of ``ops`` (see module doc)."""
-    keys = []
-    for i, op in enumerate(ops):
-        c, r, oid = op.call, op.ret, i
-        if c is None:
-            raise HistoryError(f"operation {op!r} has no call time")
-        if r is None:
-            keys.append(((0, c, 2, oid, 0), i, True))
-            keys.append(((1, 0, 0, oid, 0), i, False))
-        elif r == c:
-            keys.append(((0, c, 1, oid, 0), i, True))
-            keys.append(((0, c, 1, oid, 1), i, False))
-        elif r > c:
-            keys.append(((0, c, 2, oid, 0), i, True))
-            keys.append(((0, r, 0, oid, 0), i, False))
-        else:
-            raise HistoryError(f"operation {op!r} returns before it is called")
-    keys.sort(key=lambda k: k[0])
-    return keys
-
-
-def _search(ops, spec):
-    """Check one partition: a generator that yields (``None``) every
-    ``_SLICE`` backtracks and finally returns ``(verdict, info)``; ``info`` is
-    ``(prefix_op_indices, state, unplaceable_op_index)`` on failure."""
-    n = len(ops)
-    unknown = unknown_output_of(spec)
-    events = _event_order(ops)
-    head = 2 * n
-    nxt = list(range(1, 2 * n + 1)) + [0]
-    nxt[2 * n - 1] = -1
-    prv = [head] + list(range(0, 2 * n - 1)) + [-1]
-    match = [-1] * (2 * n)
-    inp = [None] * (2 * n)
-    out = [None] * (2 * n)
-    bit = [0] * (2 * n)
-    opi = [0] * (2 * n)
-    call_node = {}
-    for node, (_, i, is_call) in enumerate(events):
-        opi[node] = i
-        if is_call:
-            op = ops[i]
-            call_node[i] = node
-            inp[node] = (op.f, op.key, op.input)
-            out[node] = unknown if op.ret is None or op.output is UNKNOWN else op.output
-            bit[node] = 1 << i
-        else:
-            match[call_node[i]] = node
-
-    step = spec.step
-    state = spec.init()
-    linearized = 0
-    cache = set()
-    cache_add = cache.add
-    calls_e = []
-    calls_s = []
-    push_e = calls_e.append
-    push_s = calls_s.append
-    best_len = -1
-    best = ([], state, None)
-    budget = _SLICE
-    entry = nxt[head]
-    while nxt[head] != -1:
-        m = match[entry]
-        if m >= 0:
-            ok, ns = step(state, inp[entry], out[entry])
-            if ok:
-                nl = linearized | bit[entry]
-                key = (nl, ns)
-                if key not in cache:
-                    cache_add(key)
-                    push_e(entry)
-                    push_s(state)
-                    state = ns
-                    linearized = nl
-                    p = prv[entry]
-                    q = nxt[entry]
-                    nxt[p] = q
-                    prv[q] = p
-                    p = prv[m]
-                    q = nxt[m]
-                    nxt[p] = q
-                    if q != -1:
-                        prv[q] = p
-                    entry = nxt[head]
-                    continue
-            entry = nxt[entry]
-        else:
-            depth = len(calls_e)
-            if depth > best_len:
-                best_len = depth
-                best = ([opi[e] for e in calls_e], state, opi[entry])
-            if not depth:
-                return "not linearizable", best
-            budget -= 1
-            if not budget:
-                budget = _SLICE
-                yield
-            entry = calls_e.pop()
-            state = calls_s.pop()
-            linearized ^= bit[entry]
-            m = match[entry]
-            p = prv[m]
-            q = nxt[m]
-            nxt[p] = m
-            if q != -1:
-                prv[q] = m
-            p = prv[entry]
-            nxt[p] = entry
-            prv[nxt[entry]] = entry
-            entry = nxt[entry]
-    return "linearizable", None
-
-
 def _partitions(spec, ops, partition):
     fn = getattr(spec, "partition", None) if partition else None
     if fn is None:
@@ -290,11 +161,11 @@ def check_linearizable(history_or_ops: Any, spec=None, *, time_limit: float | No
         raise ValueError("time_limit must be >= 0 or None")
     deadline = None if time_limit is None else time.monotonic() + time_limit
     parts = [(k, p) for k, p in _partitions(spec, ops, partition) if p]
-    # Partitions are searched in round-robin slices of _SLICE backtracks, so a
+    # Partitions are searched in round-robin slices of SLICE backtracks, so a
     # cheap failing partition is found even when another one explodes (like
     # Porcupine's parallel search that stops at the first failure).  Slices
     # count work, not time, so which failure is reported is deterministic.
-    active = [(key, part, _search(part, spec)) for key, part in parts]
+    active = [(key, part, search(part, spec)) for key, part in parts]
     while active:
         still = []
         for key, part, gen in active:

@@ -20,6 +20,11 @@ behaviour the operations should have.  A spec is any object with:
   protocol.  A spec without it is an old-style spec: it is handed ``None``
   for unknown outcomes (and so cannot tell them from a returned ``None``),
   with a :class:`DeprecationWarning`;
+* optionally ``read_only(input, output) -> bool`` -- True only when, in
+  every state where ``step`` accepts this input and output, it leaves the
+  state unchanged (a read; a cas that reported failure).  The search may
+  then try such an op first and skip its alternatives; a wrong True can
+  change verdicts, a missing method only costs time;
 * optionally ``partition(ops) -> [(key, ops), ...]`` -- independent
   sub-histories, checked separately (P-compositionality);
 * optionally ``describe_op(op) -> str`` and ``describe_state(state) -> str``.
@@ -92,6 +97,10 @@ class RegisterSpec:
             return True, input[2]
         return _unknown_f(self, f)
 
+    def read_only(self, input, output) -> bool:
+        """A read never changes the register (see the module doc)."""
+        return input[0] == "read"
+
     def describe_op(self, op: Operation) -> str:
         if op.f == "write":
             return f"write({op.input!r})" + _fmt_done(op)
@@ -134,6 +143,10 @@ class CasRegisterSpec(RegisterSpec):
                 return output is UNKNOWN or output is True, new
             return output is UNKNOWN or output is False, state
         return _unknown_f(self, f)
+
+    def read_only(self, input, output) -> bool:
+        """Reads, and a cas that reported failure (legal only when it changes nothing)."""
+        return input[0] == "read" or (input[0] == "cas" and output is False)
 
     def describe_op(self, op: Operation) -> str:
         if op.f == "cas":
@@ -200,6 +213,10 @@ class KVSpec:
         else:
             d.pop(key, None)
         return True, _sorted_items(d)
+
+    def read_only(self, input, output) -> bool:
+        """A get never changes the map."""
+        return input[0] == "get"
 
     def partition(self, ops):
         """Group operations by ``op.key``: ``[(key, ops), ...]`` sorted by key."""

@@ -75,15 +75,16 @@ def brute_force(ops, kind):
 
 
 @st.composite
-def histories(draw, kind):
+def histories(draw, kind, max_ops=8, clients=3, unknown_weight=1):
     clock = [0]
     h = History("gen", now=lambda: clock[0])
-    n_ops = draw(st.integers(1, 8))
+    n_ops = draw(st.integers(1, max_ops))
     started = 0
     pending = {}
     truth = {} if kind == "kv" else NIL  # a sequential system, sometimes lied about
     while started < n_ops or pending:
-        can = sorted(set(pending) | ({0, 1, 2} - set(pending) if started < n_ops else set()))
+        can = sorted(set(pending) | (set(range(clients)) - set(pending)
+                                     if started < n_ops else set()))
         client = draw(st.sampled_from(can))
         clock[0] += draw(st.integers(0, 2))
         if client not in pending:
@@ -102,7 +103,7 @@ def histories(draw, kind):
             started += 1
             continue
         op = pending.pop(client)
-        outcome = draw(st.sampled_from(["ok"] * 6 + ["info", "fail"]))
+        outcome = draw(st.sampled_from(["ok"] * 6 + ["info"] * unknown_weight + ["fail"]))
         honest = draw(st.booleans())
         if kind == "kv":
             cur = truth.get(op.key, "")
@@ -165,4 +166,17 @@ def test_cas_register_matches_brute_force(h):
 @settings(max_examples=300, deadline=None)
 @given(histories("kv"))
 def test_kv_matches_brute_force(h):
+    _check(h, "kv")
+
+
+# Many unknown outcomes: the search's pruning of unknown-outcome ops is exercised.
+@settings(max_examples=300, deadline=None)
+@given(histories("cas_register", max_ops=10, clients=4, unknown_weight=4))
+def test_cas_register_with_many_unknown_outcomes_matches_brute_force(h):
+    _check(h, "cas_register")
+
+
+@settings(max_examples=200, deadline=None)
+@given(histories("kv", max_ops=10, clients=4, unknown_weight=4))
+def test_kv_with_many_unknown_outcomes_matches_brute_force(h):
     _check(h, "kv")
