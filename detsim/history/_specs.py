@@ -24,7 +24,8 @@ behaviour the operations should have.  A spec is any object with:
   every state where ``step`` accepts this input and output, it leaves the
   state unchanged (a read; a cas that reported failure).  The search may
   then try such an op first and skip its alternatives; a wrong True can
-  change verdicts, a missing method only costs time;
+  change verdicts (a subclass of a shipped spec that changes ``step`` must
+  keep ``read_only`` true to it), a missing method only costs time;
 * optionally ``partition(ops) -> [(key, ops), ...]`` -- independent
   sub-histories, checked separately (P-compositionality);
 * optionally ``describe_op(op) -> str`` and ``describe_state(state) -> str``.

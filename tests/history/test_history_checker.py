@@ -137,6 +137,13 @@ def test_register_specs():
     assert cas_register.step(3, ("cas", None, (3, 4)), None)[0] is False
     with pytest.raises(HistoryError, match="unsupported"):
         register.step(s, ("cas", None, (1, 2)), True)
+    # read_only: the ops that never change the state wherever they are legal
+    assert register.read_only(("read", None, None), 5)
+    assert not register.read_only(("write", None, 1), None)
+    assert cas_register.read_only(("cas", None, (1, 2)), False)
+    assert not cas_register.read_only(("cas", None, (1, 2)), True)
+    assert not cas_register.read_only(("cas", None, (1, 2)), UNKNOWN)
+    assert kv.read_only(("get", "a", None), "x") and not kv.read_only(("put", "a", "x"), None)
 
 
 def test_kv_spec_and_partition():
@@ -228,6 +235,18 @@ def test_unknown_outcomes():
     r = h.invoke(2, "read")
     h.ok(r, 1)
     assert check_linearizable(h, register).ok is False
+    # an unknown write takes effect once at most, at a single point
+    once = [op(1, "write", 1, None, 0, 1), op(2, "write", 2, None, 2, None),
+            op(3, "read", None, 2, 3, 4), op(3, "read", None, 1, 5, 6)]
+    assert check_linearizable(numbered(once), register).ok is False
+    twice = once[:3] + [op(3, "read", None, 2, 5, 6)]
+    assert check_linearizable(numbered(twice), register).ok is True
+    # unknown ops can take effect in any order among themselves
+    order = [op(1, "write", 1, None, 0, None), op(2, "write", 2, None, 0, None),
+             op(3, "read", None, 2, 1, 2), op(3, "read", None, 1, 3, 4)]
+    assert check_linearizable(numbered(order), register).ok is True
+    assert check_linearizable(numbered(order + [op(3, "read", None, 2, 5, 6)]),
+                              register).ok is False
     # a read whose result is UNKNOWN only constrains time
     assert check_linearizable(numbered([op(2, "read", None, UNKNOWN, 0, 1)]), register).ok
 
