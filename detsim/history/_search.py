@@ -71,6 +71,15 @@ def event_order(ops):
     return keys
 
 
+def _subsumed(failed_sets, placed: int) -> bool:
+    """Did a configuration with a subset of the unknown ops ``placed`` fail?
+    (Then one with ``placed`` fails too: it can only do less.)"""
+    for sub in failed_sets:
+        if sub | placed == placed:
+            return True
+    return False
+
+
 def search(ops, spec):
     """Check one partition: a generator that yields (``None``) every
     :data:`SLICE` backtracks and finally returns ``(verdict, info)``; ``info``
@@ -118,7 +127,10 @@ def search(ops, spec):
     state = spec.init()
     placed_known = 0  # bitsets of the ops placed so far
     placed_unknown = 0
-    failed: dict = {}  # (placed_known, state) -> [placed_unknown of failed configurations]
+    # Failed configurations by (placed_known, state): those with no unknown op
+    # placed (they subsume every other with that key), and the rest's sets.
+    failed_plain: set = set()
+    failed_with: dict = {}
     frames: list = []  # (node, state before it, limit; -1 for known ops)
     best = ([], state, None)
     budget = SLICE
@@ -129,14 +141,10 @@ def search(ops, spec):
                 ok, new = step(state, inp[entry], out[entry])
                 if ok:
                     key = placed_known | bit[entry]
-                    tried = failed.get((key, new))
-                    if tried is not None:
-                        for sub in tried:
-                            if sub | placed_unknown == placed_unknown:
-                                break  # a configuration that can do more failed
-                        else:
-                            tried = None
-                    if tried is None:
+                    config = (key, new)
+                    if config not in failed_plain and not (
+                            placed_unknown and config in failed_with
+                            and _subsumed(failed_with[config], placed_unknown)):
                         frames.append((entry, state, -1))
                         state, placed_known = new, key
                         p, q = prv[entry], nxt[entry]
@@ -155,14 +163,9 @@ def search(ops, spec):
             ok, new = step(state, inp[entry], out[entry])
             if ok and new != state:
                 key = placed_unknown | bit[entry]
-                tried = failed.get((placed_known, new))
-                if tried is not None:
-                    for sub in tried:
-                        if sub | key == key:
-                            break
-                    else:
-                        tried = None
-                if tried is None:
+                config = (placed_known, new)
+                if config not in failed_plain and not (
+                        config in failed_with and _subsumed(failed_with[config], key)):
                     frames.append((entry, state, limit))
                     state, placed_unknown = new, key
                     p, q = uprv[entry], unxt[entry]
@@ -183,7 +186,10 @@ def search(ops, spec):
         while True:
             if not frames:
                 return "not linearizable", best
-            failed.setdefault((placed_known, state), []).append(placed_unknown)
+            if placed_unknown:
+                failed_with.setdefault((placed_known, state), []).append(placed_unknown)
+            else:
+                failed_plain.add((placed_known, state))
             node, state, limit = frames.pop()
             if limit < 0:
                 placed_known ^= bit[node]
