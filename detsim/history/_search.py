@@ -131,7 +131,9 @@ def search(ops, spec):
     # placed (they subsume every other with that key), and the rest's sets.
     failed_plain: set = set()
     failed_with: dict = {}
-    frames: list = []  # (node, state before it, limit; -1 for known ops)
+    placed: list = []  # nodes placed, in order; ~node for unknown ops
+    states: list = []  # the state before each
+    limits: list = []  # for each unknown op placed: the return it was tried before
     best = ([], state, None)
     budget = SLICE
     entry, limit = nxt[head], -1  # limit >= 0: walking unknown calls before that return
@@ -145,7 +147,8 @@ def search(ops, spec):
                     if config not in failed_plain and not (
                             placed_unknown and config in failed_with
                             and _subsumed(failed_with[config], placed_unknown)):
-                        frames.append((entry, state, -1))
+                        placed.append(entry)
+                        states.append(state)
                         state, placed_known = new, key
                         p, q = prv[entry], nxt[entry]
                         nxt[p], prv[q] = q, p
@@ -166,7 +169,9 @@ def search(ops, spec):
                 config = (placed_known, new)
                 if config not in failed_plain and not (
                         config in failed_with and _subsumed(failed_with[config], key)):
-                    frames.append((entry, state, limit))
+                    placed.append(~entry)
+                    states.append(state)
+                    limits.append(limit)
                     state, placed_unknown = new, key
                     p, q = uprv[entry], unxt[entry]
                     unxt[p] = q
@@ -177,21 +182,22 @@ def search(ops, spec):
             entry = unxt[entry]
             continue
         # The op returning at `limit` cannot be placed here: back up.
-        if len(frames) > len(best[0]) or best[2] is None:
-            best = ([opi[f[0]] for f in frames], state, opi[limit])
+        if len(placed) > len(best[0]) or best[2] is None:
+            best = ([opi[e if e >= 0 else ~e] for e in placed], state, opi[limit])
         budget -= 1
         if not budget:
             budget = SLICE
             yield
         while True:
-            if not frames:
+            if not placed:
                 return "not linearizable", best
             if placed_unknown:
                 failed_with.setdefault((placed_known, state), []).append(placed_unknown)
             else:
                 failed_plain.add((placed_known, state))
-            node, state, limit = frames.pop()
-            if limit < 0:
+            node = placed.pop()
+            state = states.pop()
+            if node >= 0:
                 placed_known ^= bit[node]
                 ret = match[node]
                 p, q = prv[ret], nxt[ret]
@@ -202,8 +208,10 @@ def search(ops, spec):
                 prv[nxt[node]] = node
                 if read_only[node]:
                     continue  # it could have gone first: the parent fails too
-                entry = nxt[node]
+                entry, limit = nxt[node], -1
             else:
+                node = ~node
+                limit = limits.pop()
                 placed_unknown ^= bit[node]
                 p, q = uprv[node], unxt[node]
                 unxt[p] = node
