@@ -1,46 +1,33 @@
 """Linearizability checking: Wing & Gong's search with Lowe's memoization.
 
-This is the algorithm of Porcupine (Athalye) in Python:
-
-1. Each operation becomes a *call* and a *return* event; events are sorted
-   by time into a doubly linked list (kept in flat ``list``s of ints).
-2. The search walks the list.  At a call event it tries to linearize that
-   operation next: if the model accepts it and the pair
-   ``(bitset of linearized ops, new state)`` is not in the cache, the op's
-   call and return events are *lifted* out of the list, the choice is pushed
-   on a stack and the walk restarts from the head.  Reaching a *return*
-   event means the op it belongs to can no longer be postponed: the last
-   choice is undone (*unlift*) and the walk continues after it.
-3. An empty list means every op was linearized; an empty stack at a return
-   event means no linearization exists.
-
-The bitset is a Python ``int``; states must therefore be hashable.  When the
-model has ``partition(ops)``, independent sub-histories are checked one by
-one (P-compositionality).
+This is the algorithm of Porcupine (Athalye) in Python, with prunings for
+unknown-outcome and read-only operations that never change a verdict; the
+search itself is in ``detsim.history._search``.  When the spec has
+``partition(ops)``, independent sub-histories are checked separately
+(P-compositionality), in round-robin time slices.
 
 Real-time order (the tie rule).  Operation ``a`` *happens before* ``b`` when
 ``a.ret <= b.call``: at equal timestamps returns are ordered before calls, so
 an op returning at ``t`` precedes an op invoked at ``t``.  A zero-duration op
 (``call == ret == t``) is placed after the returns and before the other
 calls at ``t``; several zero-duration ops at the same ``t`` are ordered among
-themselves by their position in the operation list (invocation order) -- ``<=`` alone would make
-them precede each other.  Unknown-outcome ops (``ret is None``) return at
-+infinity.  The file readers use line numbers as times, so for Porcupine's
-data the order is exactly the order of the file.
+themselves by their position in the operation list (invocation order) --
+``<=`` alone would make them precede each other.  Unknown-outcome ops
+(``ret is None``) return at +infinity.  The file readers use line numbers as
+times, so for Porcupine's data the order is exactly the order of the file.
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Any
 
-from ._models import get_model
 from ._record import HistoryError, Operation
+from ._search import search
+from ._specs import get_spec
 
 __all__ = ["check_linearizable", "LinearizabilityResult"]
-
-_SLICE = 256  # backtracks per time slice of a partition's search
-
 
 class LinearizabilityResult:
     """Outcome of :func:`check_linearizable`.
@@ -52,14 +39,15 @@ class LinearizabilityResult:
     failing partition), ``state_after_prefix``, ``first_unplaceable`` (the op
     that could not be placed after that prefix: its return was reached while
     it was still unlinearized), and ``concurrent`` (the partition's ops whose
-    intervals overlap it, in call order).
+    intervals overlap it, in call order).  ``spec`` is the sequential
+    specification the history was checked against.
     """
 
-    def __init__(self, verdict, model, *, partition_key=None, longest_prefix=(),
+    def __init__(self, verdict, spec, *, partition_key=None, longest_prefix=(),
                  state_after_prefix=None, first_unplaceable=None, concurrent=(),
                  partitions=0, unknown_keys=()):
         self.verdict = verdict
-        self.model = model
+        self.spec = spec
         self.partition_key = partition_key
         self.longest_prefix = list(longest_prefix)
         self.state_after_prefix = state_after_prefix
@@ -67,6 +55,13 @@ class LinearizabilityResult:
         self.concurrent = list(concurrent)
         self.partitions = partitions
         self.unknown_keys = list(unknown_keys)
+
+    @property
+    def model(self):
+        """Deprecated alias of :attr:`spec`."""
+        warnings.warn("LinearizabilityResult.model is deprecated; use .spec",
+                      DeprecationWarning, stacklevel=2)
+        return self.spec
 
     @property
     def ok(self):
@@ -79,15 +74,15 @@ class LinearizabilityResult:
         return f"<LinearizabilityResult {self.verdict}>"
 
     def _op(self, op: Operation) -> str:
-        describe = getattr(self.model, "describe_op", None)
+        describe = getattr(self.spec, "describe_op", None)
         text = describe(op) if describe else str(op)
         ret = "inf" if op.ret is None else op.ret
         return f"client {op.client!r}: {text}  [t={op.call}..{ret}]"
 
     def describe(self, max_prefix: int = 20) -> str:
         """A multi-line human explanation."""
-        name = getattr(self.model, "name", type(self.model).__name__)
-        lines = [f"{self.verdict} (model {name}, {self.partitions} partition(s))"]
+        name = getattr(self.spec, "name", type(self.spec).__name__)
+        lines = [f"{self.verdict} (spec {name}, {self.partitions} partition(s))"]
         if self.verdict == "unknown":
             lines.append("  time limit reached before the search finished"
                          + (f" (partitions {self.unknown_keys!r})"
@@ -104,7 +99,7 @@ class LinearizabilityResult:
             lines.append(f"    ... {start} earlier op(s) omitted")
         for i in range(start, len(pre)):
             lines.append(f"    {i + 1:>4}. {self._op(pre[i])}")
-        ds = getattr(self.model, "describe_state", repr)
+        ds = getattr(self.spec, "describe_state", repr)
         lines.append(f"  state after the prefix: {ds(self.state_after_prefix)}")
         if self.first_unplaceable is not None:
             lines.append("  first op that cannot be placed next:")
@@ -116,122 +111,8 @@ class LinearizabilityResult:
         return "\n".join(lines)
 
 
-def _event_order(ops):
-    """Sort keys for the call/return events of ``ops`` (see module doc)."""
-    keys = []
-    for i, op in enumerate(ops):
-        c, r, oid = op.call, op.ret, i
-        if c is None:
-            raise HistoryError(f"operation {op!r} has no call time")
-        if r is None:
-            keys.append(((0, c, 2, oid, 0), i, True))
-            keys.append(((1, 0, 0, oid, 0), i, False))
-        elif r == c:
-            keys.append(((0, c, 1, oid, 0), i, True))
-            keys.append(((0, c, 1, oid, 1), i, False))
-        elif r > c:
-            keys.append(((0, c, 2, oid, 0), i, True))
-            keys.append(((0, r, 0, oid, 0), i, False))
-        else:
-            raise HistoryError(f"operation {op!r} returns before it is called")
-    keys.sort(key=lambda k: k[0])
-    return keys
-
-
-def _search(ops, model):
-    """Check one partition: a generator that yields (``None``) every
-    ``_SLICE`` backtracks and finally returns ``(verdict, info)``; ``info`` is
-    ``(prefix_op_indices, state, unplaceable_op_index)`` on failure."""
-    n = len(ops)
-    events = _event_order(ops)
-    head = 2 * n
-    nxt = list(range(1, 2 * n + 1)) + [0]
-    nxt[2 * n - 1] = -1
-    prv = [head] + list(range(0, 2 * n - 1)) + [-1]
-    match = [-1] * (2 * n)
-    inp = [None] * (2 * n)
-    out = [None] * (2 * n)
-    bit = [0] * (2 * n)
-    opi = [0] * (2 * n)
-    call_node = {}
-    for node, (_, i, is_call) in enumerate(events):
-        opi[node] = i
-        if is_call:
-            op = ops[i]
-            call_node[i] = node
-            inp[node] = (op.f, op.key, op.input)
-            out[node] = op.output if op.ret is not None else None
-            bit[node] = 1 << i
-        else:
-            match[call_node[i]] = node
-
-    step = model.step
-    state = model.init()
-    linearized = 0
-    cache = set()
-    cache_add = cache.add
-    calls_e = []
-    calls_s = []
-    push_e = calls_e.append
-    push_s = calls_s.append
-    best_len = -1
-    best = ([], state, None)
-    budget = _SLICE
-    entry = nxt[head]
-    while nxt[head] != -1:
-        m = match[entry]
-        if m >= 0:
-            ok, ns = step(state, inp[entry], out[entry])
-            if ok:
-                nl = linearized | bit[entry]
-                key = (nl, ns)
-                if key not in cache:
-                    cache_add(key)
-                    push_e(entry)
-                    push_s(state)
-                    state = ns
-                    linearized = nl
-                    p = prv[entry]
-                    q = nxt[entry]
-                    nxt[p] = q
-                    prv[q] = p
-                    p = prv[m]
-                    q = nxt[m]
-                    nxt[p] = q
-                    if q != -1:
-                        prv[q] = p
-                    entry = nxt[head]
-                    continue
-            entry = nxt[entry]
-        else:
-            depth = len(calls_e)
-            if depth > best_len:
-                best_len = depth
-                best = ([opi[e] for e in calls_e], state, opi[entry])
-            if not depth:
-                return "not linearizable", best
-            budget -= 1
-            if not budget:
-                budget = _SLICE
-                yield
-            entry = calls_e.pop()
-            state = calls_s.pop()
-            linearized ^= bit[entry]
-            m = match[entry]
-            p = prv[m]
-            q = nxt[m]
-            nxt[p] = m
-            if q != -1:
-                prv[q] = m
-            p = prv[entry]
-            nxt[p] = entry
-            prv[nxt[entry]] = entry
-            entry = nxt[entry]
-    return "linearizable", None
-
-
-def _partitions(model, ops, partition):
-    fn = getattr(model, "partition", None) if partition else None
+def _partitions(spec, ops, partition):
+    fn = getattr(spec, "partition", None) if partition else None
     if fn is None:
         return [(None, ops)]
     parts = []
@@ -248,18 +129,27 @@ def _overlaps(a: Operation, b: Operation) -> bool:
     return (b.ret is None or a.call < b.ret) and (a.ret is None or b.call < a.ret)
 
 
-def check_linearizable(history_or_ops: Any, model, *, time_limit: float | None = None,
-                       partition: bool = True) -> LinearizabilityResult:
-    """Check a history against a sequential ``model``.
+def check_linearizable(history_or_ops: Any, spec=None, *, time_limit: float | None = None,
+                       partition: bool = True, model=None) -> LinearizabilityResult:
+    """Check a history against a sequential specification ``spec``.
 
     ``history_or_ops`` is a :class:`History` or an iterable of
-    :class:`Operation`; ``model`` a model object or the name of a shipped
+    :class:`Operation`; ``spec`` a spec object or the name of a shipped
     one ("register", "cas_register", "kv").  ``time_limit`` (seconds, wall
     clock) makes the verdict "unknown" when the search does not finish in
     time; it never changes a verdict the search reaches.  ``partition=False``
-    ignores the model's ``partition`` (checks everything at once).
+    ignores the spec's ``partition`` (checks everything at once).
+    ``model=`` is a deprecated spelling of ``spec``.
     """
-    model = get_model(model)
+    if model is not None:
+        if spec is not None:
+            raise TypeError("check_linearizable() got both spec and model (pass spec only)")
+        warnings.warn("check_linearizable(model=...) is deprecated; use spec=...",
+                      DeprecationWarning, stacklevel=2)
+        spec = model
+    if spec is None:
+        raise TypeError("check_linearizable() missing the spec argument")
+    spec = get_spec(spec)
     if hasattr(history_or_ops, "operations"):
         ops = history_or_ops.operations()
     else:
@@ -270,12 +160,12 @@ def check_linearizable(history_or_ops: Any, model, *, time_limit: float | None =
     if time_limit is not None and time_limit < 0:
         raise ValueError("time_limit must be >= 0 or None")
     deadline = None if time_limit is None else time.monotonic() + time_limit
-    parts = [(k, p) for k, p in _partitions(model, ops, partition) if p]
-    # Partitions are searched in round-robin slices of _SLICE backtracks, so a
+    parts = [(k, p) for k, p in _partitions(spec, ops, partition) if p]
+    # Partitions are searched in round-robin slices of SLICE backtracks, so a
     # cheap failing partition is found even when another one explodes (like
     # Porcupine's parallel search that stops at the first failure).  Slices
     # count work, not time, so which failure is reported is deterministic.
-    active = [(key, part, _search(part, model)) for key, part in parts]
+    active = [(key, part, search(part, spec)) for key, part in parts]
     while active:
         still = []
         for key, part, gen in active:
@@ -284,25 +174,25 @@ def check_linearizable(history_or_ops: Any, model, *, time_limit: float | None =
             except StopIteration as stop:
                 verdict, info = stop.value
                 if verdict == "not linearizable":
-                    return _failure(model, key, part, info, len(parts))
+                    return _failure(spec, key, part, info, len(parts))
             else:
                 still.append((key, part, gen))
         active = still
         if active and deadline is not None and time.monotonic() > deadline:
             for _, _, gen in active:
                 gen.close()
-            return LinearizabilityResult("unknown", model, partitions=len(parts),
+            return LinearizabilityResult("unknown", spec, partitions=len(parts),
                                          unknown_keys=[k for k, _, _ in active])
-    return LinearizabilityResult("linearizable", model, partitions=len(parts))
+    return LinearizabilityResult("linearizable", spec, partitions=len(parts))
 
 
-def _failure(model, key, part, info, nparts):
+def _failure(spec, key, part, info, nparts):
     prefix, state, bad = info
     bad_op = part[bad] if bad is not None else None
     conc = [op for op in part if bad_op is not None and op is not bad_op
             and _overlaps(op, bad_op)]
     conc.sort(key=lambda o: (o.call, o.id))
     return LinearizabilityResult(
-        "not linearizable", model, partition_key=key,
+        "not linearizable", spec, partition_key=key,
         longest_prefix=[part[i] for i in prefix], state_after_prefix=state,
         first_unplaceable=bad_op, concurrent=conc, partitions=nparts)

@@ -3,17 +3,28 @@
 A :class:`History` records, for each client, the invocation of an operation
 and its outcome, each stamped with the virtual time returned by ``now()``:
 
-* ``ok(op, result)``  -- the operation happened and returned ``result``;
+* ``ok(op, result)``  -- the operation happened and returned ``result``.
+  Every result is checked, ``None`` included: ``h.ok(read, None)`` means the
+  read returned ``None`` (a violation if the register held 5).  Write-like
+  operations ignore their result, so ``h.ok(write)`` is fine;
+* ``ok(op, UNKNOWN)`` -- the operation returned at this time but its result
+  is unknown (e.g. a read that timed out): it is accepted in any state;
 * ``fail(op, error)`` -- the operation definitely did NOT happen; it is
   dropped from the operations handed to the checker;
 * ``info(op)``        -- the outcome is unknown: the operation may or may not
   have taken effect, at any time after its invocation.  Its return time is
-  +infinity (``Operation.ret is None``) and its output is unknown (``None``).
+  +infinity (``Operation.ret is None``) and its output is :data:`UNKNOWN`.
   The client is free to invoke a new operation afterwards (like a Jepsen
   client that gave up waiting).
 
 Operations still outstanding when :meth:`History.operations` is called are
 reported like ``info`` ones (outcome unknown), unless ``pending=False``.
+
+Three different "nothing"s: :data:`UNKNOWN` = the outcome is not known;
+:data:`NIL` = the operation reported "no value" (an empty register);
+``None`` = an ordinary value, checked like any other.  (Before ``UNKNOWN``
+existed, ``None`` meant unknown; ``detsim.history/1`` documents are read
+with that meaning.)
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ __all__ = [
     "Op",
     "History",
     "NIL",
+    "UNKNOWN",
     "encode_value",
     "decode_value",
 ]
@@ -41,14 +53,12 @@ class HistoryFormatError(HistoryError, ValueError):
     """A history file (or serialized history) could not be parsed."""
 
 
-class _Nil:
-    """Singleton meaning "no value" (an empty register, a read of nothing).
-
-    Distinct from ``None``, which in an operation's output means *unknown*.
-    """
+class _Marker:
+    """Base of the :data:`NIL` and :data:`UNKNOWN` singletons (pickle to themselves)."""
 
     __slots__ = ()
     _instance = None
+    _name = ""
 
     def __new__(cls):
         if cls._instance is None:
@@ -56,22 +66,47 @@ class _Nil:
         return cls._instance
 
     def __repr__(self) -> str:
-        return "nil"
+        return self._name
+
+    def __hash__(self) -> int:  # not id()-based: the same in every run
+        return hash(self._name)
 
     def __reduce__(self):
-        return (_Nil, ())
+        return (type(self), ())
+
+
+class _Nil(_Marker):
+    """Singleton meaning "no value" (an empty register, a read of nothing).
+
+    Distinct from ``None`` (an ordinary value) and :data:`UNKNOWN`.
+    """
+
+    __slots__ = ()
+    _name = "nil"
 
 
 NIL = _Nil()
+
+
+class _Unknown(_Marker):
+    """Singleton output of an operation whose outcome is unknown (:data:`UNKNOWN`)."""
+
+    __slots__ = ()
+    _name = "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
 
 
 class Operation(NamedTuple):
     """One completed operation, as handed to the checker.
 
     ``input`` is the argument given at invocation, ``output`` the result
-    (``None`` = unknown / not reported).  ``call`` and ``ret`` are virtual
-    times; ``ret is None`` means the outcome is unknown (return at +infinity).
-    ``id`` is the invocation index within its history (unique per history).
+    (:data:`UNKNOWN` = not known; ``None`` is an ordinary value).  ``call``
+    and ``ret`` are virtual times; ``ret is None`` means the outcome is
+    unknown (return at +infinity; the output is then ignored and treated as
+    :data:`UNKNOWN`).  ``id`` is the invocation index within its history
+    (unique per history).
     """
 
     client: Any
@@ -86,7 +121,7 @@ class Operation(NamedTuple):
     def __str__(self) -> str:
         args = ", ".join(repr(a) for a in (self.key, self.input) if a is not None)
         s = f"{self.f}({args})"
-        if self.ret is None:
+        if self.ret is None or self.output is UNKNOWN:
             return s + " -> ?"
         if self.output is not None:
             s += f" -> {self.output!r}"
@@ -112,6 +147,8 @@ class Op:
 
 
 _INVOKE, _OK, _FAIL, _INFO = "invoke", "ok", "fail", "info"
+_FORMAT = "detsim.history/2"  # /2: None is a value, UNKNOWN is {"unknown": 1}
+_FORMAT_V1 = "detsim.history/1"  # /1: None meant unknown
 
 
 class History:
@@ -156,7 +193,8 @@ class History:
         self._events.append((kind, op.id, self.now(), payload))
 
     def ok(self, op: Op, result=None) -> None:
-        """The operation completed and returned ``result``."""
+        """The operation completed and returned ``result`` (``None`` is a value
+        like any other; pass :data:`UNKNOWN` when the result is not known)."""
         self._complete(op, _OK, result)
 
     def fail(self, op: Op, error=None) -> None:
@@ -184,7 +222,7 @@ class History:
         """Operations for checking, in invocation order.
 
         Failed operations are dropped.  ``info`` operations have
-        ``ret=None, output=None``.  Still-outstanding operations are included
+        ``ret=None, output=UNKNOWN``.  Still-outstanding operations are included
         as unknown-outcome operations when ``pending`` is true (the default),
         otherwise omitted.
         """
@@ -204,7 +242,7 @@ class History:
                 out.append(Operation(op.client, op.f, op.key, op.value, payload,
                                      call[op.id], t, op.id))
             else:
-                out.append(Operation(op.client, op.f, op.key, op.value, None,
+                out.append(Operation(op.client, op.f, op.key, op.value, UNKNOWN,
                                      call[op.id], None, op.id))
         return out
 
@@ -226,13 +264,19 @@ class History:
                 except HistoryError:
                     ev.append(repr(payload))
             events.append(ev)
-        return {"format": "detsim.history/1", "name": self.name, "events": events}
+        return {"format": _FORMAT, "name": self.name, "events": events}
 
     @classmethod
     def from_json(cls, data: dict, now: Callable[[], Any] = lambda: 0) -> "History":
-        """Rebuild a history from :meth:`to_json` data (validating it)."""
-        if not isinstance(data, dict) or data.get("format") != "detsim.history/1":
-            raise HistoryFormatError("not a detsim.history/1 document")
+        """Rebuild a history from :meth:`to_json` data (validating it).
+
+        ``detsim.history/1`` documents (written before :data:`UNKNOWN`
+        existed) are read with their meaning: an ``ok`` result of ``None``
+        was "unknown" there, so it becomes :data:`UNKNOWN`."""
+        fmt = data.get("format") if isinstance(data, dict) else None
+        if fmt not in (_FORMAT, _FORMAT_V1):
+            raise HistoryFormatError(f"not a {_FORMAT} document")
+        none_means_unknown = fmt == _FORMAT_V1
         h = cls(data.get("name", ""), now)
         clock = [0]
         h.now = lambda: clock[0]
@@ -250,7 +294,10 @@ class History:
                         raise HistoryFormatError(f"event {i}: unknown op id {oid!r}")
                     op = h._ops[oid]
                     if kind == _OK:
-                        h.ok(op, decode_value(ev[3]))
+                        result = decode_value(ev[3])
+                        if result is None and none_means_unknown:
+                            result = UNKNOWN
+                        h.ok(op, result)
                     elif kind == _FAIL:
                         h.fail(op, decode_value(ev[3]))
                     else:
@@ -272,7 +319,8 @@ def encode_value(v):
     """Encode a value as JSON data.  ``None``/bool/int/float/str are stored
     as-is; lists as lists; everything else as a one-key tagged object:
     ``{"tuple": [...]}``, ``{"dict": [[k, v], ...]}``, ``{"frac": [n, d]}``,
-    ``{"nil": 1}``, ``{"set": [...]}`` (sorted by repr for determinism)."""
+    ``{"nil": 1}``, ``{"unknown": 1}``, ``{"set": [...]}`` (sorted by repr
+    for determinism)."""
     if v is None or isinstance(v, (bool, int, float, str)):
         return v
     if isinstance(v, list):
@@ -283,6 +331,8 @@ def encode_value(v):
         return {"frac": [v.numerator, v.denominator]}
     if v is NIL:
         return {"nil": 1}
+    if v is UNKNOWN:
+        return {"unknown": 1}
     if isinstance(v, dict):
         return {"dict": [[encode_value(k), encode_value(x)] for k, x in v.items()]}
     if isinstance(v, (set, frozenset)):
@@ -304,6 +354,8 @@ def decode_value(v):
             return Fraction(x[0], x[1])
         if tag == "nil":
             return NIL
+        if tag == "unknown":
+            return UNKNOWN
         if tag == "dict":
             return {decode_value(k): decode_value(y) for k, y in x}
         if tag == "set":

@@ -9,6 +9,8 @@ to the right edge and end in ``>``.  Marked operations are drawn ``#==op==#``.
 
 from __future__ import annotations
 
+import warnings
+
 from ._record import Operation
 
 __all__ = ["render_timeline"]
@@ -37,21 +39,25 @@ def _sorted(values):
         return sorted(values, key=repr)
 
 
-def render_timeline(ops_or_history, width: int = 100, *, mark=None, model=None,
-                    legend: bool = True) -> str:
+def render_timeline(ops_or_history, width: int = 100, *, mark=None, spec=None,
+                    legend: bool = True, model=None) -> str:
     """Draw ``ops_or_history`` (a History or a list of Operations).
 
     ``mark`` may be an Operation, a list of them, or a LinearizabilityResult
-    (its ``first_unplaceable`` is marked).  ``model`` (optional) supplies
-    ``describe_op`` for the labels.  With ``legend``, marked ops are listed
-    below the timeline.
+    (its ``first_unplaceable`` is marked).  ``spec`` (optional) supplies
+    ``describe_op`` for the labels (``model=`` is its deprecated spelling).
+    With ``legend``, marked ops are listed below the timeline.
     """
+    if model is not None:
+        warnings.warn("render_timeline(model=...) is deprecated; use spec=...",
+                      DeprecationWarning, stacklevel=2)
+        spec = model if spec is None else spec
     ops = _ops_of(ops_or_history)
     if not ops:
         return "(empty history)"
     marked = _marked(mark)
     marked_ids = {(m.id, m.client, m.call) for m in marked}
-    describe = getattr(model, "describe_op", None) or str
+    describe = getattr(spec, "describe_op", None) or str
 
     clients = _sorted({op.client for op in ops})
     names = {c: f"client {c}" for c in clients}

@@ -1,14 +1,15 @@
-"""Unit tests for detsim.history: recording, models, checker, readers, render."""
+"""Unit tests for detsim.history: recording, specs, checker, readers, render."""
 
 import json
 from fractions import Fraction
 
 import pytest
 
-from detsim.history import (NIL, History, HistoryError, HistoryFormatError, Keyword,
-                            Operation, cas_register, check_linearizable, get_model, kv,
-                            parse_edn, parse_edn_all, read_edn_kv, read_jepsen_edn_history,
-                            read_jepsen_etcd_log, register, render_timeline)
+from detsim.history import (NIL, UNKNOWN, History, HistoryError, HistoryFormatError,
+                            Keyword, Operation, cas_register, check_linearizable, get_spec,
+                            kv, parse_edn, parse_edn_all, read_edn_kv,
+                            read_jepsen_edn_history, read_jepsen_etcd_log, register,
+                            render_timeline)
 
 
 class Clock:
@@ -47,8 +48,8 @@ def test_record_timestamps_and_operations():
     ops = h.operations()
     assert [(o.client, o.f, o.input, o.output, o.call, o.ret) for o in ops] == [
         (1, "write", 5, None, 0, 4), (2, "read", None, 5, 3, Fraction(9, 2)),
-        (1, "write", 7, None, Fraction(9, 2), None),
-        (1, "read", None, None, Fraction(9, 2), None)]
+        (1, "write", 7, UNKNOWN, Fraction(9, 2), None),
+        (1, "read", None, UNKNOWN, Fraction(9, 2), None)]
     assert [o.id for o in ops] == [0, 1, 3, 4]
     assert h.outstanding() == [e]
     assert len(h.operations(pending=False)) == 3
@@ -93,6 +94,19 @@ def test_json_round_trip_is_deterministic():
     assert h2.name == "rt"
 
 
+def test_json_keeps_none_and_unknown_apart_and_reads_version_1():
+    h = History("v")
+    a = h.invoke(1, "read")
+    h.ok(a, None)
+    b = h.invoke(2, "read")
+    h.ok(b, UNKNOWN)
+    data = json.loads(json.dumps(h.to_json()))
+    assert data["format"] == "detsim.history/2"
+    assert [o.output for o in History.from_json(data).operations()] == [None, UNKNOWN]
+    data["format"] = "detsim.history/1"  # written when None meant "unknown"
+    assert [o.output for o in History.from_json(data).operations()][0] is UNKNOWN
+
+
 @pytest.mark.parametrize("data", [
     {}, {"format": "detsim.history/1", "events": [["ok", 0, 1, None]]},
     {"format": "detsim.history/1", "events": [["invoke", 0, 0, 1, "read", None]]},
@@ -102,26 +116,37 @@ def test_from_json_rejects_malformed(data):
         History.from_json(data)
 
 
-# -- models ----------------------------------------------------------------
+# -- specs -----------------------------------------------------------------
 
-def test_register_models():
+def test_register_specs():
     s = register.init()
     assert s is NIL
     assert register.step(s, ("read", None, None), NIL) == (True, NIL)
     assert register.step(s, ("read", None, None), 1)[0] is False
-    assert register.step(s, ("read", None, None), None)[0] is True  # unknown
+    assert register.step(s, ("read", None, None), UNKNOWN)[0] is True
+    assert register.step(s, ("read", None, None), None)[0] is False  # None is a value
+    assert register.step(5, ("read", None, None), None)[0] is False
+    assert register.unknown_output is UNKNOWN and cas_register.unknown_output is UNKNOWN
     assert register.step(s, ("write", None, 3), None) == (True, 3)
     assert cas_register.step(3, ("cas", None, (3, 4)), True) == (True, 4)
     assert cas_register.step(3, ("cas", None, (3, 4)), False)[0] is False
     assert cas_register.step(2, ("cas", None, (3, 4)), False) == (True, 2)
     assert cas_register.step(2, ("cas", None, (3, 4)), True)[0] is False
-    assert cas_register.step(3, ("cas", None, (3, 4)), None) == (True, 4)
-    assert cas_register.step(2, ("cas", None, (3, 4)), None) == (True, 2)
+    assert cas_register.step(3, ("cas", None, (3, 4)), UNKNOWN) == (True, 4)
+    assert cas_register.step(2, ("cas", None, (3, 4)), UNKNOWN) == (True, 2)
+    assert cas_register.step(3, ("cas", None, (3, 4)), None)[0] is False
     with pytest.raises(HistoryError, match="unsupported"):
         register.step(s, ("cas", None, (1, 2)), True)
+    # read_only: the ops that never change the state wherever they are legal
+    assert register.read_only(("read", None, None), 5)
+    assert not register.read_only(("write", None, 1), None)
+    assert cas_register.read_only(("cas", None, (1, 2)), False)
+    assert not cas_register.read_only(("cas", None, (1, 2)), True)
+    assert not cas_register.read_only(("cas", None, (1, 2)), UNKNOWN)
+    assert kv.read_only(("get", "a", None), "x") and not kv.read_only(("put", "a", "x"), None)
 
 
-def test_kv_model_and_partition():
+def test_kv_spec_and_partition():
     s = kv.init()
     ok, s = kv.step(s, ("append", "a", "x"), None)
     ok, s = kv.step(s, ("append", "a", "y"), None)
@@ -130,12 +155,39 @@ def test_kv_model_and_partition():
     assert kv.step(s, ("get", "b", None), "z")[0]
     assert not kv.step(s, ("get", "c", None), "z")[0]
     assert kv.step(s, ("get", "c", None), "")[0]
+    assert kv.step(s, ("get", "c", None), UNKNOWN)[0]
+    assert not kv.step(s, ("get", "c", None), None)[0]
     assert kv.step(s, ("put", "b", ""), None)[1] == kv.step(s, ("put", "b", ""), None)[1]
     ops = numbered([op(1, "get", None, "", 0, 1, key="b"), op(2, "get", None, "", 0, 1, key="a")])
     assert [(k, [o.id for o in p]) for k, p in kv.partition(ops)] == [("a", [1]), ("b", [0])]
-    assert get_model("kv") is kv
+    assert get_spec("kv") is kv
     with pytest.raises(HistoryError):
-        get_model("nope")
+        get_spec("nope")
+
+
+def test_old_model_names_still_work_but_warn():
+    import detsim.history as history
+    from detsim.history import _models  # the linearizable() property imports these
+
+    with pytest.warns(DeprecationWarning, match="RegisterSpec"):
+        assert history.RegisterModel is history.RegisterSpec
+    with pytest.warns(DeprecationWarning, match="get_spec"):
+        assert history.get_model("kv") is kv
+    assert _models.CasRegisterModel is history.CasRegisterSpec
+    assert _models.KVModel is history.KVSpec and _models.get_model is get_spec
+    assert "RegisterModel" not in history.__all__ and "KVSpec" in history.__all__
+    ops = numbered([op(1, "write", 1, None, 0, 1)])
+    with pytest.warns(DeprecationWarning, match="spec="):
+        result = check_linearizable(ops, model=register)
+    assert result.ok is True and result.spec is register
+    with pytest.warns(DeprecationWarning, match=r"\.spec"):
+        assert result.model is register
+    with pytest.raises(TypeError, match="both"):
+        check_linearizable(ops, register, model=register)
+    with pytest.raises(TypeError, match="spec"):
+        check_linearizable(ops)
+    with pytest.warns(DeprecationWarning, match="spec="):
+        assert "write(1)" in render_timeline(ops, model=register)
 
 
 # -- verdicts ----------------------------------------------------------------
@@ -183,8 +235,69 @@ def test_unknown_outcomes():
     r = h.invoke(2, "read")
     h.ok(r, 1)
     assert check_linearizable(h, register).ok is False
-    # a read with unreported value (None) only constrains time
-    assert check_linearizable(numbered([op(2, "read", None, None, 0, 1)]), register).ok
+    # an unknown write takes effect once at most, at a single point
+    once = [op(1, "write", 1, None, 0, 1), op(2, "write", 2, None, 2, None),
+            op(3, "read", None, 2, 3, 4), op(3, "read", None, 1, 5, 6)]
+    assert check_linearizable(numbered(once), register).ok is False
+    twice = once[:3] + [op(3, "read", None, 2, 5, 6)]
+    assert check_linearizable(numbered(twice), register).ok is True
+    # unknown ops can take effect in any order among themselves
+    order = [op(1, "write", 1, None, 0, None), op(2, "write", 2, None, 0, None),
+             op(3, "read", None, 2, 1, 2), op(3, "read", None, 1, 3, 4)]
+    assert check_linearizable(numbered(order), register).ok is True
+    assert check_linearizable(numbered(order + [op(3, "read", None, 2, 5, 6)]),
+                              register).ok is False
+    # a read whose result is UNKNOWN only constrains time
+    assert check_linearizable(numbered([op(2, "read", None, UNKNOWN, 0, 1)]), register).ok
+
+
+def test_a_read_of_none_is_checked_but_unknown_is_not():
+    def history(outcome):
+        h = History("h", now=Clock())
+        w = h.invoke(1, "write", value=5)
+        h.ok(w)
+        h.now.t = 1
+        r = h.invoke(2, "read")
+        h.now.t = 2
+        outcome(h, r)
+        return h
+
+    returned_none = history(lambda h, r: h.ok(r, None))
+    result = check_linearizable(returned_none, register)
+    assert result.ok is False and result.state_after_prefix == 5
+    assert "read() -> None" in result.describe()
+    assert check_linearizable(history(lambda h, r: h.ok(r, 5)), register).ok is True
+    # unknown outcomes are still accepted: info (may happen later) or a returned UNKNOWN
+    assert check_linearizable(history(lambda h, r: h.info(r)), register).ok is True
+    assert check_linearizable(history(lambda h, r: h.ok(r, UNKNOWN)), register).ok is True
+    assert history(lambda h, r: h.info(r)).operations()[1].output is UNKNOWN
+    # a register that reads None when empty says so
+    none_reg = type(register)(initial=None)
+    assert check_linearizable([op(1, "read", None, None, 0, 1, id=0)], none_reg).ok is True
+    assert check_linearizable([op(1, "read", None, None, 0, 1, id=0)], register).ok is False
+
+
+class OldStyleRegister:
+    """A spec written before UNKNOWN: None meant "unknown"."""
+    name = "old"
+
+    def init(self):
+        return NIL
+
+    def step(self, state, input, output):
+        if input[0] == "read":
+            return output is None or output == state, state
+        return True, input[2]
+
+
+def test_old_style_specs_get_none_for_unknown_and_a_warning():
+    ops = numbered([op(1, "write", 5, None, 0, 1), op(2, "read", None, UNKNOWN, 2, 3),
+                    op(3, "read", None, 7, 4, None)])
+    with pytest.warns(DeprecationWarning, match="unknown_output"):
+        assert check_linearizable(ops, OldStyleRegister()).ok is True
+    bad = numbered([op(1, "write", 5, None, 0, 1), op(2, "read", None, 7, 2, 3)])
+    with pytest.warns(DeprecationWarning):
+        assert check_linearizable(bad, OldStyleRegister()).ok is False
 
 
 def test_failure_explanation():
@@ -260,7 +373,7 @@ def test_read_etcd_log(tmp_path):
     ops = read_jepsen_etcd_log(p)
     assert [(o.client, o.f, o.input, o.output, o.call, o.ret) for o in ops] == [
         (0, "write", 3, None, 1, 4), (1, "read", None, NIL, 2, 5),
-        (2, "cas", (3, 4), None, 6, None), (3, "read", None, None, 7, 8)]
+        (2, "cas", (3, 4), UNKNOWN, 6, None), (3, "read", None, UNKNOWN, 7, 8)]
     assert check_linearizable(ops, cas_register).ok is True
 
 
@@ -300,6 +413,9 @@ def test_read_edn_kv(tmp_path):
      '{:process 0, :type :ok, :f :get, :key "a", :value 3}\n', 2, "must return a string"),
     ('{:process 0, :type :invoke, :f :get, :value nil}\n', 1, "missing :key"),
     ('[1 2]\n', 1, "expected an op map"),
+    ('[{:process 0, :type :invoke, :f :get, :key "a", :value nil}\n\n'  # one vector:
+     ' {:process 0, :type :ok, :f :get, :key "a", :value 3}]\n', 3, "must return"),  # its lines
+    ('[1 2] {:a 1}\n', 1, "expected an op map, got \\(1, 2\\)"),  # two forms: not unwrapped
     ('{:process 0, :type :invoke, :f :get, :key "a", :value "\\q"}\n', 1, "escape"),
 ])
 def test_read_edn_kv_errors(tmp_path, text, bad_line, msg):
@@ -339,7 +455,7 @@ def test_read_jepsen_edn_history(tmp_path):
     ops = read_jepsen_edn_history(p)
     assert [(o.client, o.f, o.input, o.output, o.call, o.ret) for o in ops] == [
         (0, "write", 1, 1, 0, 3), (1, "cas", (1, 2), True, 2, 4),
-        (3, "read", None, 2, 7, 8), (4, "write", 9, None, 9, None)]
+        (3, "read", None, 2, 7, 8), (4, "write", 9, UNKNOWN, 9, None)]
     assert check_linearizable(ops, cas_register).ok is True
     p.write_text("{:process 0 :type :invoke :f :read :value [\"k\" nil]}\n"
                  "{:process 0 :type :ok :f :read :value [\"k\" 5]}\n")
@@ -351,6 +467,59 @@ def test_read_jepsen_edn_history(tmp_path):
         read_jepsen_edn_history(p)
 
 
+class MutexSpec:
+    """A lock: acquire succeeds only when free, release only when held."""
+    name = "mutex"
+    unknown_output = UNKNOWN
+
+    def init(self):
+        return False  # held?
+
+    def step(self, held, input, output):
+        if output is UNKNOWN:  # must be accepted in any state; leaves the lock as it says
+            return True, input[0] == "acquire"
+        if input[0] == "acquire":
+            return not held, True
+        return held, False
+
+
+MUTEX_TWO_HOLDERS = """{:process 0 :type :invoke :f :acquire :value nil}
+{:process 0 :type :ok :f :acquire :value nil}
+{:process 1 :type :invoke :f :acquire}
+{:process 1 :type :ok :f :acquire}
+"""
+
+
+def test_jepsen_edn_completion_without_value(tmp_path):
+    p = tmp_path / "mutex.edn"
+    p.write_text(MUTEX_TWO_HOLDERS)  # two clients hold the lock at once
+    # by default a missing / nil :value means UNKNOWN, which hides the violation
+    ops = read_jepsen_edn_history(p)
+    assert [o.output for o in ops] == [UNKNOWN, UNKNOWN]
+    assert check_linearizable(ops, MutexSpec()).ok is True
+    # stating what an :ok acquire returns exposes it
+    ops = read_jepsen_edn_history(p, completion_value={"acquire": True, "release": True})
+    assert [o.output for o in ops] == [True, True]
+    result = check_linearizable(ops, MutexSpec())
+    assert result.ok is False and result.first_unplaceable.client == 1
+    # strict mode refuses to guess, naming the line
+    with pytest.raises(HistoryFormatError, match=r"mutex\.edn:2: :ok :acquire reports no"):
+        read_jepsen_edn_history(p, strict=True)
+    assert len(read_jepsen_edn_history(p, strict=True, completion_value={"acquire": 1})) == 2
+    # a mutex history that is fine stays fine
+    p.write_text(MUTEX_TWO_HOLDERS.replace(
+        "{:process 1 :type :invoke :f :acquire}",
+        "{:process 0 :type :invoke :f :release}\n{:process 0 :type :ok :f :release}\n"
+        "{:process 1 :type :invoke :f :acquire}"))
+    ops = read_jepsen_edn_history(p, completion_value={"acquire": True, "release": True})
+    assert check_linearizable(ops, MutexSpec()).ok is True
+    # nil reads that mean "empty register" can say so too
+    p.write_text("{:process 0 :type :invoke :f :read}\n{:process 0 :type :ok :f :read :value nil}\n")
+    assert read_jepsen_edn_history(p, completion_value={"read": NIL})[0].output is NIL
+    with pytest.raises(TypeError, match="completion_value"):
+        read_jepsen_edn_history(p, completion_value=True)
+
+
 # -- rendering ---------------------------------------------------------------
 
 def test_render_timeline_shows_clients_and_mark():
@@ -359,7 +528,7 @@ def test_render_timeline_shows_clients_and_mark():
                     op("carol", "append", "z", None, 3, None, key="x")])
     r = check_linearizable(ops, kv)
     assert r.ok is False
-    text = render_timeline(ops, width=90, mark=r, model=kv)
+    text = render_timeline(ops, width=90, mark=r, spec=kv)
     for name in ("client alice", "client bob", "client carol"):
         assert name in text
     assert "put('x', '1')" in text and "#" in text and "marked" in text

@@ -3,7 +3,8 @@
 Small histories (3 clients, at most 8 operations, integer times with ties)
 are recorded through the History API, then checked both by
 ``check_linearizable`` and by trying every order consistent with real time,
-using independent reference semantics for each model.
+using independent reference semantics for each spec.  Reported results
+include lies, ``None`` (a real, wrong value for a register) and ``UNKNOWN``.
 """
 
 import json
@@ -12,31 +13,32 @@ from functools import lru_cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detsim.history import NIL, History, cas_register, check_linearizable, kv, register
+from detsim.history import (NIL, UNKNOWN, History, cas_register, check_linearizable, kv,
+                            register)
 
-MODELS = {"register": register, "cas_register": cas_register, "kv": kv}
+SPECS = {"register": register, "cas_register": cas_register, "kv": kv}
 VALUES = [NIL, 0, 1, 2]
 STRINGS = ["", "a", "b", "ab", "ba", "aa"]
 
 
 def _ref_apply(kind, state, op):
     """Reference semantics: (legal, new state); state is a dict as a tuple."""
-    out = op.output if op.ret is not None else None
+    out = op.output if op.ret is not None else UNKNOWN
     f = op.f
     if kind == "kv":
         d = dict(state)
         cur = d.get(op.key, "")
         if f == "get":
-            return out is None or out == cur, state
+            return out is UNKNOWN or out == cur, state
         d[op.key] = op.input if f == "put" else cur + op.input
         return True, tuple(sorted(d.items()))
     cur = state
     if f == "read":
-        return out is None or out == cur, cur
+        return out is UNKNOWN or out == cur, cur
     if f == "write":
         return True, op.input
     expected, new = op.input
-    if out is None:
+    if out is UNKNOWN:
         return True, new if cur == expected else cur
     return out == (cur == expected), new if cur == expected else cur
 
@@ -73,15 +75,16 @@ def brute_force(ops, kind):
 
 
 @st.composite
-def histories(draw, kind):
+def histories(draw, kind, max_ops=8, clients=3, unknown_weight=1):
     clock = [0]
     h = History("gen", now=lambda: clock[0])
-    n_ops = draw(st.integers(1, 8))
+    n_ops = draw(st.integers(1, max_ops))
     started = 0
     pending = {}
     truth = {} if kind == "kv" else NIL  # a sequential system, sometimes lied about
     while started < n_ops or pending:
-        can = sorted(set(pending) | ({0, 1, 2} - set(pending) if started < n_ops else set()))
+        can = sorted(set(pending) | (set(range(clients)) - set(pending)
+                                     if started < n_ops else set()))
         client = draw(st.sampled_from(can))
         clock[0] += draw(st.integers(0, 2))
         if client not in pending:
@@ -100,7 +103,7 @@ def histories(draw, kind):
             started += 1
             continue
         op = pending.pop(client)
-        outcome = draw(st.sampled_from(["ok"] * 6 + ["info", "fail"]))
+        outcome = draw(st.sampled_from(["ok"] * 6 + ["info"] * unknown_weight + ["fail"]))
         honest = draw(st.booleans())
         if kind == "kv":
             cur = truth.get(op.key, "")
@@ -108,14 +111,14 @@ def histories(draw, kind):
             if outcome == "ok" or (outcome == "info" and draw(st.booleans())):
                 if op.f != "get":
                     truth[op.key] = op.value if op.f == "put" else cur + op.value
-            lie = draw(st.sampled_from(STRINGS)) if op.f == "get" else None
+            lie = draw(st.sampled_from(STRINGS + [UNKNOWN])) if op.f == "get" else None
         else:
             if op.f == "read":
-                real, lie = truth, draw(st.sampled_from(VALUES + [None]))
+                real, lie = truth, draw(st.sampled_from(VALUES + [None, UNKNOWN]))
             elif op.f == "write":
                 real = lie = None
             else:
-                real, lie = truth == op.value[0], draw(st.booleans())
+                real, lie = truth == op.value[0], draw(st.sampled_from([True, False, UNKNOWN]))
             if outcome == "ok" or (outcome == "info" and draw(st.booleans())):
                 if op.f == "write":
                     truth = op.value
@@ -133,7 +136,7 @@ def histories(draw, kind):
 def _check(h, kind):
     ops = h.operations()
     expected = brute_force(ops, kind)
-    result = check_linearizable(h, MODELS[kind])
+    result = check_linearizable(h, SPECS[kind])
     assert result.ok is expected, (expected, result.describe(), ops)
     if kind == "kv":
         assert check_linearizable(ops, kv, partition=False).ok is expected
@@ -163,4 +166,17 @@ def test_cas_register_matches_brute_force(h):
 @settings(max_examples=300, deadline=None)
 @given(histories("kv"))
 def test_kv_matches_brute_force(h):
+    _check(h, "kv")
+
+
+# Many unknown outcomes: the search's pruning of unknown-outcome ops is exercised.
+@settings(max_examples=300, deadline=None)
+@given(histories("cas_register", max_ops=10, clients=4, unknown_weight=4))
+def test_cas_register_with_many_unknown_outcomes_matches_brute_force(h):
+    _check(h, "cas_register")
+
+
+@settings(max_examples=200, deadline=None)
+@given(histories("kv", max_ops=10, clients=4, unknown_weight=4))
+def test_kv_with_many_unknown_outcomes_matches_brute_force(h):
     _check(h, "kv")
