@@ -673,7 +673,7 @@ class Raft(detsim.Model):
     def properties(self):
         return [*self.safety(),
                 detsim.eventually("a leader is elected after heal", Raft.leader_after_heal, within=self.within),
-                detsim.linearizable("kv", model=kv, name="the KV history is linearizable"),
+                detsim.linearizable("kv", spec=kv, name="the KV history is linearizable"),
                 detsim.sometimes("a leader is elected", lambda m: bool(m.leaders)),
                 detsim.sometimes("an entry is committed", lambda m: bool(m.committed)),
                 detsim.sometimes("a leader crashes after replicating", lambda m: m.leader_crashed_after_replicating),

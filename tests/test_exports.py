@@ -70,10 +70,10 @@ EXPECTED = {
     },
     "detsim.view": {"counterexample_report", "replay_command"},
     "detsim.history": {
-        "History", "Op", "Operation", "NIL", "HistoryError", "HistoryFormatError",
+        "History", "Op", "Operation", "NIL", "UNKNOWN", "HistoryError", "HistoryFormatError",
         "check_linearizable", "LinearizabilityResult",
-        "RegisterModel", "CasRegisterModel", "KVModel",
-        "register", "cas_register", "kv", "get_model",
+        "RegisterSpec", "CasRegisterSpec", "KVSpec",
+        "register", "cas_register", "kv", "get_spec",
         "parse_edn", "parse_edn_all", "Keyword", "Symbol",
         "read_jepsen_etcd_log", "read_edn_kv", "read_jepsen_edn_history",
         "render_timeline", "linearizable", "Linearizable",

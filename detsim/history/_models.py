@@ -3,8 +3,7 @@
 The checker's sequential specifications used to be called "models", which
 clashed with :class:`detsim.Model` (the protocol under test).  These aliases
 keep old imports working for one version; new code uses the ``*Spec`` names
-and :func:`~detsim.history.get_spec`.  They do not warn, because detsim's own
-``linearizable`` property may still import them.
+and :func:`~detsim.history.get_spec`.
 """
 
 from ._specs import (CasRegisterSpec, KVSpec, RegisterSpec, cas_register, get_spec, kv,

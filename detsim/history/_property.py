@@ -1,14 +1,16 @@
-"""``linearizable(name, model)``: a property that checks a world history at the end of a run."""
+"""``linearizable(history, spec)``: a property that checks a world history at the end of a run."""
 from __future__ import annotations
+
+import warnings
 
 from ..monitor import Property
 from ._checker import check_linearizable
-from ._models import get_model
 from ._render import render_timeline
+from ._specs import get_spec
 
 
 class Linearizable(Property):
-    """Checks ``world.history(name)`` against a sequential model when the run ends.
+    """Checks ``world.history(name)`` against a sequential specification when the run ends.
 
     Limit: judged at the end only (a history is not linearizable as a whole even if
     every prefix looked fine until the last operation). A ``time_limit`` makes the
@@ -18,10 +20,10 @@ class Linearizable(Property):
 
     kind = "linearizable"
 
-    def __init__(self, history: str, model, *, time_limit=None, name: str | None = None):
+    def __init__(self, history: str, spec, *, time_limit=None, name: str | None = None):
         super().__init__(name or f"linearizable {history}")
         self.history = history
-        self.model = get_model(model) if isinstance(model, str) else model
+        self.spec = get_spec(spec) if isinstance(spec, str) else spec
         self.time_limit = time_limit
 
     def __repr__(self) -> str:
@@ -31,7 +33,7 @@ class Linearizable(Property):
         history = world.histories.get(self.history)
         if history is None:
             return None
-        result = check_linearizable(history, self.model, time_limit=self.time_limit)
+        result = check_linearizable(history, self.spec, time_limit=self.time_limit)
         if result.ok is None:
             world.count("linearizability:unknown")
             return None
@@ -42,6 +44,14 @@ class Linearizable(Property):
         return self.violation(world, text, str(first.client) if first is not None else "-")
 
 
-def linearizable(history: str, model, *, time_limit=None, name: str | None = None) -> Linearizable:
-    """The named world history is linearizable w.r.t. ``model`` (checked at the end of each run)."""
-    return Linearizable(history, model, time_limit=time_limit, name=name)
+def linearizable(history: str, spec=None, *, time_limit=None, name: str | None = None,
+                 model=None) -> Linearizable:
+    """The named world history is linearizable w.r.t. ``spec`` (a sequential
+    specification such as ``detsim.history.kv``, or its name), checked at the end of
+    each run. ``model=`` is the deprecated spelling of ``spec=``."""
+    if model is not None:
+        warnings.warn("linearizable(model=...) is deprecated; pass spec=", DeprecationWarning, stacklevel=2)
+        spec = model if spec is None else spec
+    if spec is None:
+        raise TypeError("linearizable() needs a spec (e.g. detsim.history.kv)")
+    return Linearizable(history, spec, time_limit=time_limit, name=name)

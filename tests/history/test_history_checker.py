@@ -167,7 +167,7 @@ def test_kv_spec_and_partition():
 
 def test_old_model_names_still_work_but_warn():
     import detsim.history as history
-    from detsim.history import _models  # the linearizable() property imports these
+    from detsim.history import _models  # the old module, kept for old imports
 
     with pytest.warns(DeprecationWarning, match="RegisterSpec"):
         assert history.RegisterModel is history.RegisterSpec

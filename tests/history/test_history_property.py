@@ -2,6 +2,8 @@
 a register with a stale read cache is caught with an explanation and a timeline."""
 from dataclasses import dataclass
 
+import pytest
+
 import detsim
 from detsim.history import kv
 
@@ -35,7 +37,7 @@ class CachedKV(detsim.Model):
             self.h.ok(op, value)
 
     def properties(self):
-        return [detsim.linearizable("kv", model=kv)]
+        return [detsim.linearizable("kv", spec=kv)]
 
 
 def test_correct_register_is_linearizable():
@@ -50,3 +52,11 @@ def test_stale_cache_is_not_linearizable_and_explained():
     assert "not linearizable" in v.message and "client-" in v.message
     replayed = detsim.replay(result.trace)
     assert replayed.violation.property == "linearizable kv"
+
+
+def test_model_is_the_deprecated_spelling_of_spec():
+    with pytest.warns(DeprecationWarning, match="spec="):
+        prop = detsim.linearizable("kv", model=kv)
+    assert prop.spec is kv
+    with pytest.raises(TypeError, match="needs a spec"):
+        detsim.linearizable("kv")

@@ -1,0 +1,1 @@
+"""The history checker: recording, specs, the linearizability search, readers, the property."""
