@@ -36,7 +36,7 @@ EXPECTED = {
     },
     "detsim.trace": {
         "Decision", "Trace", "Violation", "SCHEDULE", "CHOICE", "FAULT", "KINDS",
-        "encode_time", "decode_time", "FORMAT", "VERSION",
+        "encode_time", "decode_time", "FORMAT", "VERSION", "is_preemption", "count_preemptions",
     },
     "detsim.sync": {
         "Blocking", "WaitQueue", "Waiter", "WaitForGraph", "WaitLog", "WaitRecord",
