@@ -48,8 +48,14 @@ LEGEND = ("⚑ deviation from the default (FIFO order, no fault)   ↯ preemptio
           "before could have gone on)   ✗ fault")
 
 
+def _gutter(marks: str) -> str:
+    """Each kind of mark once, in a fixed order."""
+    return "".join(m for m in "⚑↯✗" if m in marks)
+
+
 def _line(story, step, width: int) -> str:
     gutter, said = _marks(story, step)
+    gutter = _gutter(gutter)
     what = phrases(step["notes"], step["p"])
     code = step["code"]
     text = "  ".join(part for part in (code, "; ".join(what)) if part)
@@ -84,6 +90,7 @@ def _fold(story, run, width: int) -> str:
         text += ": " + "; ".join(what[:6]) + (" …" if len(what) > 6 else "")
     if said:
         text += "  [" + "; ".join(said) + "]"
+    gutter = _gutter(gutter)
     steps = f"{first['i']}–{last['i']}"
     return f"{gutter:>3} {steps:>5}  t={first['t']!s:<6} {'':<{width[0]}}  {_where(story, last):<{width[1]}}  {text}"
 

@@ -24,7 +24,7 @@ from ..monitor import canonical
 from ..trace import SCHEDULE, encode_time, is_preemption
 from ._ending import ending
 from ._frames import short_path, where
-from ._values import BUDGET, rows
+from ._values import BUDGET, Rows
 
 _SEND = re.compile(r"^(?P<body>.*) to (?P<dst>\S+) #(?P<n>\d+)$")
 _DROP = re.compile(r"^#(?P<n>\d+) to (?P<dst>\S+): (?P<why>.*)$")
@@ -82,6 +82,7 @@ class StoryRecorder(Recorder):
         self.bands: list = []
         self.open_bands: dict = {}
         self.rows: dict = {}
+        self.snapshot = Rows(model, self.params, world)
         self.changes: list = []
         self.states: list = []  # state() text after each step (for the lasso)
         self.progress: list = []  # world.progress_count after each step
@@ -115,7 +116,10 @@ class StoryRecorder(Recorder):
             self._where(entry, name, task)
         self._take(entry)
         self.steps.append(entry)
-        self._snapshot(k)
+        if task is None and entry["notes"] and all(n[2] in ("deliver", "lost") for n in entry["notes"]):
+            self._unchanged()  # a message arrived: network code ran, none of the model's
+        else:
+            self._snapshot(k)
 
     def finish(self, world, result) -> None:
         if not self.steps:
@@ -134,7 +138,7 @@ class StoryRecorder(Recorder):
             "outcome": {"end": result.end, "steps": result.steps, "time": encode_time(result.now),
                         "violation": v.to_json() if v is not None else None},
             "processes": list(self.processes.values()),
-            "groups": list(dict.fromkeys(p["group"] for p in self.processes.values() if p["group"])),
+            "groups": self._groups(world),
             "files": list(self.files), "steps": self.steps, "decisions": self.decisions,
             "messages": list(self.messages.values()), "bands": self.bands,
             "state": self.changes if self.want_state else [],
@@ -142,6 +146,13 @@ class StoryRecorder(Recorder):
         }
 
     # ---- pieces --------------------------------------------------------------------
+    def _groups(self, world) -> list:
+        """Nodes with processes, in the order the network created them."""
+        used = {p["group"] for p in self.processes.values() if p["group"]}
+        network = getattr(world, "_network", None)
+        order = list(network.nodes) if network is not None else []
+        return [g for g in order if g in used] + sorted(used.difference(order))
+
     def _setup_step(self) -> None:
         entry = {"i": 0, "t": 0, "x": 0.0, "p": "setup", "task": False, "at": None,
                  "code": "", "notes": [], "d": []}
@@ -200,6 +211,13 @@ class StoryRecorder(Recorder):
             pos += 1
         self.seen = pos
 
+    def _unchanged(self) -> None:
+        self.progress.append(self.world.progress_count)
+        if self.has_state:
+            self.states.append(self.states[-1] if self.states else None)
+        if self.want_state:
+            self.changes.append({})
+
     def _snapshot(self, k: int) -> None:
         world = self.world
         self.progress.append(world.progress_count)
@@ -214,7 +232,7 @@ class StoryRecorder(Recorder):
             return
         if state_text is not None and len(state_text) > 4 * BUDGET:
             state_text = state_text[:4 * BUDGET - 1] + "…"
-        now = rows(self.model, self.params, world, state_text)
+        now = self.snapshot(state_text)
         before = self.rows
         changed = {k2: v for k2, v in now.items() if before.get(k2) != v}
         changed.update({k2: None for k2 in before if k2 not in now})

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections import deque
 from fractions import Fraction
+from itertools import islice
 
 from simpy.events import Event, Process
 
@@ -111,7 +112,8 @@ def show(value, budget: int = BUDGET, depth: int = 2) -> str:
 def _items(opener, closer, items, value, budget, depth) -> str:
     n = len(value)
     if items is None:  # long: the count and the last few, which is where sequences change
-        tail = [show(v, budget // 3, depth - 1) for v in list(value)[-3:]]
+        last = list(islice(reversed(value), 3))[::-1]  # without copying a long sequence
+        tail = [show(v, budget // 3, depth - 1) for v in last]
         return _clip(f"{opener}{n} items: …, {', '.join(tail)}{closer}", budget)
     texts, used = [], 0
     for v in items:
@@ -143,25 +145,59 @@ def _openable(value) -> list[tuple[str, object]] | None:
     return fields if 0 < len(fields) <= 4 * OPEN_ITEMS else None
 
 
-def rows(model, params=(), world=None, state_text=None) -> dict:
-    """``path -> text`` for the state panel (see the module docstring)."""
-    out = {}
-    if state_text is not None:
-        out["state()"] = state_text
-    for name, value in _public(model):
-        if name in params or value is world:
-            continue
-        entries = _openable(value)
-        if entries is None or _named(value) is not None:
-            out[name] = show(value)
-            continue
-        for key, item in entries:
-            inner = _openable(item) if not isinstance(item, dict) else None
-            if inner is None:
-                out[f"{name}.{key}"] = show(item)
+def _frozen(value, depth: int = 4) -> bool:
+    """Whether ``value`` can never change: scalars, and tuples and frozensets of them."""
+    if isinstance(value, _SCALARS):
+        return True
+    if depth and isinstance(value, (tuple, frozenset)):
+        return all(_frozen(v, depth - 1) for v in value)
+    return False
+
+
+class Rows:
+    """``path -> text`` for the state panel after each step (see the module docstring).
+    A row whose value is the very same unchangeable object as last time keeps its
+    text: most of a big model's fields stand still in any one step."""
+
+    def __init__(self, model, params=(), world=None):
+        self.model, self.params, self.world = model, set(params), world
+        self.cache: dict = {}  # path -> (the unchangeable value shown, its text)
+
+    def _show(self, path: str, value, budget: int = BUDGET, depth: int = 2) -> str:
+        hit = self.cache.get(path)
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        text = show(value, budget, depth)
+        if _frozen(value):
+            self.cache[path] = (value, text)
+        elif hit is not None:
+            del self.cache[path]
+        return text
+
+    def __call__(self, state_text=None) -> dict:
+        model, world = self.model, self.world
+        out = {}
+        if state_text is not None:
+            out["state()"] = state_text
+        for name, value in _public(model):
+            if name in self.params or value is world:
                 continue
-            for attr, v in inner:
-                if v is model or v is world:
+            entries = _openable(value)
+            if entries is None:
+                out[name] = self._show(name, value)
+                continue
+            for key, item in entries:
+                inner = _openable(item) if not isinstance(item, dict) else None
+                path = f"{name}.{key}"
+                if inner is None:
+                    out[path] = self._show(path, item)
                     continue
-                out[f"{name}.{key}.{attr}"] = show(v, BUDGET, 1)
-    return out
+                for attr, v in inner:
+                    if v is not model and v is not world:
+                        out[f"{path}.{attr}"] = self._show(f"{path}.{attr}", v, BUDGET, 1)
+        return out
+
+
+def rows(model, params=(), world=None, state_text=None) -> dict:
+    """The rows of ``model`` now (one snapshot; ``Rows`` keeps texts between steps)."""
+    return Rows(model, params, world)(state_text)
