@@ -17,9 +17,12 @@ from ..search import Guided
 from ..trace import SCHEDULE, is_preemption
 from ._run import execute
 
-TIDY_SHARE = 2  # the passes after 1-minimality may spend this many times what reaching it took ...
-TIDY_FLOOR = 300  # ... and at least this many runs (both within the shrink budget) ...
-TIDY_STEPS = 40_000  # ... but no more steps in all than this: long runs get fewer tries
+# The passes after 1-minimality may spend TIDY_SHARE times the runs that reaching it took,
+# plus TIDY_PER_DEVIATION runs per deviation left (within the shrink budget), and no more
+# than TIDY_STEPS steps in all: long runs get fewer tries, a 1-deviation trace few.
+TIDY_SHARE = 2
+TIDY_PER_DEVIATION = 50
+TIDY_STEPS = 40_000
 CUT_ALL = 40  # schedules up to this long have every stretch tried as a cut
 
 
@@ -187,7 +190,8 @@ class _Shrinker:
 
     def tidy(self, trace):
         """Moves that keep the trace 1-minimal and make it smaller by ``_key``, until none does."""
-        self.limit = min(self.budget, self.spent + max(TIDY_FLOOR, TIDY_SHARE * self.spent))
+        spend = TIDY_SHARE * self.spent + TIDY_PER_DEVIATION * len(trace.deviations())
+        self.limit = min(self.budget, self.spent + spend)
         steps = self.steps + TIDY_STEPS
         key = _key(trace, self.preemptions(trace))
         while True:

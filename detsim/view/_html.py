@@ -21,9 +21,9 @@ from ._page_js_panels import SCRIPT_PANELS
 
 
 def _json_for_script(data) -> str:
-    """JSON that cannot end its <script> element early."""
+    """JSON that cannot end its <script> element early: no "<" appears in it at all."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.replace("<", "\\u003c")
 
 
 def title_of(story) -> str:

@@ -56,7 +56,12 @@ function toolbar() {
 
 // ---- lanes -------------------------------------------------------------------------------
 const lanes = [], laneOf = {}, groupRows = [];
+const base = (name) => name.replace(/[0-9.#\s]+$/, "");
 function layoutLanes() {
+  // A process respawned under a new name (a Raft timer per term) shares the lane of an
+  // earlier one with the same base name once that one has stopped running.
+  const first = {}, last = {};
+  for (const s of steps) { if (s.i && s.task) { first[s.p] ??= s.i; last[s.p] = s.i; } }
   const byGroup = new Map([["", []]]);
   for (const g of S.groups) byGroup.set(g, []);
   for (const p of S.processes) byGroup.get(byGroup.has(p.group) ? p.group : "").push(p);
@@ -64,10 +69,19 @@ function layoutLanes() {
   for (const [g, procs] of byGroup) {
     if (!procs.length) continue;
     if (g) { groupRows.push({group: g, y: y}); y += GROUP; }
-    for (const p of procs) { laneOf[p.name] = lanes.length; lanes.push({name: p.name, group: g, y: y}); y += LANE; }
+    const mine = [];
+    for (const p of procs) {
+      const b = base(p.name), start = first[p.name] ?? 0;
+      let lane = mine.find((l) => l.base === b && b && l.free < start);
+      if (!lane) { lane = {name: p.name, group: g, y: y, base: b, free: -1, names: []}; mine.push(lane); lanes.push(lane); y += LANE; }
+      lane.names.push(p.name);
+      lane.free = Math.max(lane.free, last[p.name] ?? start);
+      laneOf[p.name] = lanes.indexOf(lane);
+    }
+    for (const l of mine) if (l.names.length > 1) l.name = `${l.base}* (${l.names.length})`;
   }
   if (steps.some((s) => s.i > 0 && !s.task)) {
-    laneOf["(timers)"] = lanes.length; lanes.push({name: "(timers, network)", group: "", y: y, timers: true}); y += LANE;
+    laneOf["(timers)"] = lanes.length; lanes.push({name: "(timers, network)", group: "", y: y, timers: true, names: []}); y += LANE;
   }
   return y;
 }
@@ -191,7 +205,8 @@ function timeline() {
   const back = [];
   lanes.forEach((l, k) => {
     back.push(`<rect class="lane-bg${k % 2 ? " odd" : ""}" x="0" y="${l.y}" width="${width}" height="${LANE}"/>`);
-    back.push(`<text class="lane-label" x="${l.group ? 14 : 6}" y="${l.y + 12}">${esc(l.group && l.name.startsWith(l.group + "/") ? l.name.slice(l.group.length + 1) : l.name)}</text>`);
+    const label = l.group && l.name.startsWith(l.group + "/") ? l.name.slice(l.group.length + 1) : l.name;
+    back.push(`<text class="lane-label" x="${l.group ? 14 : 6}" y="${l.y + 12}">${esc(label)}${l.names.length > 1 ? `<title>${esc(l.names.join(", "))}</title>` : ""}</text>`);
   });
   for (const g of groupRows) back.push(`<text class="group-label" x="6" y="${g.y + 12}">node ${esc(g.group)}</text>`);
   ruler(back, height);
@@ -238,10 +253,13 @@ function select(i) {
   for (const f of listeners) f(i);
 }
 
-header();
-toolbar();
-timeline();
-window.detsim = {S, steps, D, N, esc, marks, select, listeners, started,
+const timings = {};
+const timed = (name, f) => { const t = performance.now(); f(); timings[name] = Math.round(performance.now() - t); };
+timings.parse = Math.round(performance.now() - started);
+timed("header", header);
+timed("toolbar", toolbar);
+timed("timeline", timeline);
+window.detsim = {S, steps, D, N, esc, marks, select, listeners, started, timings, timed,
                  current: () => current, stepX: X, centre(i) { box.scrollLeft = Math.max(0, X(i) - box.clientWidth / 2); }};
 })();
 """

@@ -5,7 +5,7 @@ list of steps, and the controls (inlined by ``_html`` after part 1)."""
 SCRIPT_PANELS = r"""
 (function () {
 "use strict";
-const {S, steps, D, N, esc, marks, select, listeners, started} = window.detsim;
+const {S, steps, D, N, esc, marks, select, listeners, started, timed} = window.detsim;
 const V = S.outcome.violation;
 
 // ---- the state after a step: changes applied from the nearest keyframe --------------------
@@ -112,27 +112,37 @@ function historyNote() {
   }).join("");
 }
 
-// ---- the list of steps -------------------------------------------------------------------
-function stepsTable() {
-  const rows = [];
-  for (const s of steps) {
-    if (s.i === 0) continue;
-    const m = marks(s), g = (m.dev ? "⚑" : "") + (m.pre ? `<span class="p">▲</span>` : "") + (m.fault ? "✗" : "");
-    const where = s.at ? `${S.files[s.at[0]].split("/").pop()}:${s.at[1]}` : "";
-    const did = s.said.slice(0, 4).join("; ") + (s.said.length > 4 ? " …" : "");
-    rows.push(`<tr data-step="${s.i}"><td class="g">${g}</td><td class="n">${s.i}</td><td>t=${esc(s.t)}</td>` +
-              `<td>${esc(s.p)}</td><td>${esc(where)}</td><td><span class="code">${esc(s.code)}</span> ${esc(did)}</td></tr>`);
-  }
+// ---- the list of steps: a window of rows around the selected step ----------------------
+const WINDOW = 150;
+let shown = [-1, -1];
+function stepRow(s) {
+  const m = marks(s), g = (m.dev ? "⚑" : "") + (m.pre ? `<span class="p">▲</span>` : "") + (m.fault ? "✗" : "");
+  const where = s.at ? `${S.files[s.at[0]].split("/").pop()}:${s.at[1]}` : "";
+  const did = s.said.slice(0, 4).join("; ") + (s.said.length > 4 ? " …" : "");
+  return `<tr data-step="${s.i}"><td class="g">${g}</td><td class="n">${s.i}</td><td>t=${esc(s.t)}</td>` +
+         `<td>${esc(s.p)}</td><td>${esc(where)}</td><td><span class="code">${esc(s.code)}</span> ${esc(did)}</td></tr>`;
+}
+function stepsTable(i) {
+  if (i >= shown[0] && i <= shown[1]) return;
+  const a = Math.max(1, i - WINDOW), b = Math.min(N, i + WINDOW), rows = [];
+  if (a > 1) rows.push(`<tr data-step="${a - 1}"><td></td><td class="n">…</td><td colspan="4" class="meta">steps 1–${a - 1} above (select one to see it here)</td></tr>`);
+  for (let k = a; k <= b; k++) rows.push(stepRow(steps[k]));
+  if (b < N) rows.push(`<tr data-step="${b + 1}"><td></td><td class="n">…</td><td colspan="4" class="meta">steps ${b + 1}–${N} below</td></tr>`);
+  shown = [a, b];
+  document.getElementById("steps-table-body").innerHTML = rows.join("");
+}
+function stepsBox() {
   const box = document.getElementById("steps-box");
-  box.innerHTML = `<h2>steps</h2><table class="steps" id="steps-table"><tr><th></th><th>step</th><th>time</th><th>process</th><th>ran to</th><th>what</th></tr>${rows.join("")}</table>`;
+  box.innerHTML = `<h2>steps</h2><table class="steps" id="steps-table"><thead><tr><th></th><th>step</th><th>time</th><th>process</th><th>ran to</th><th>what</th></tr></thead><tbody id="steps-table-body"></tbody></table>`;
   box.addEventListener("click", (e) => { const tr = e.target.closest("tr[data-step]"); if (tr) select(+tr.dataset.step); });
 }
 
-document.getElementById("side-panel").innerHTML = waitfor() + lasso() + historyNote();
-stepsTable();
+timed("side", () => { document.getElementById("side-panel").innerHTML = waitfor() + lasso() + historyNote(); });
+timed("steps", stepsBox);
 let selectedRow = null;
 listeners.push((i) => {
   stepPanel(i);
+  stepsTable(i);
   if (selectedRow) selectedRow.classList.remove("sel");
   selectedRow = document.querySelector(`#steps-table tr[data-step="${i}"]`);
   if (selectedRow) selectedRow.classList.add("sel");
@@ -152,8 +162,8 @@ document.addEventListener("keydown", (e) => {
   if (e.key === "ArrowRight") { select(window.detsim.current() + 1); e.preventDefault(); }
 });
 const first = V ? Math.min(V.step, N) : N;
-select(first);
-window.detsim.centre(first);
+timed("select", () => { select(first); window.detsim.centre(first); });
+timed("layout", () => document.body.offsetHeight);
 document.body.dataset.renderMs = String(Math.round(performance.now() - started));
 document.body.dataset.readyAt = String(Math.round(performance.now()));
 document.body.dataset.rendered = "yes";

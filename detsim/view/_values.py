@@ -36,6 +36,9 @@ def _named(value) -> str | None:
     if not isinstance(name, str) or callable(value):
         return None
     kind = getattr(value, "kind", None)
+    known = isinstance(value, Process) or hasattr(value, "inbox") or hasattr(value, "operations")
+    if not isinstance(kind, str) and not known:
+        return None  # a model's own object with a name (a Raft server): its fields are shown
     kind = kind if isinstance(kind, str) else type(value).__name__
     holder = getattr(value, "holder", None)
     holder_name = getattr(holder, "name", None)
@@ -121,6 +124,8 @@ def _items(opener, closer, items, value, budget, depth) -> str:
             break
         texts.append(show(v, budget, depth - 1))
         used += len(texts[-1]) + 2
+    if n == 1 and opener == "(":
+        closer = ",)"  # a tuple of one
     return _joined(opener, closer, texts, n, budget)
 
 
@@ -154,6 +159,29 @@ def _frozen(value, depth: int = 4) -> bool:
     return False
 
 
+_PLAIN = frozenset({int, float, str, bool, type(None), Fraction})
+
+
+def _plain(v) -> bool:
+    return type(v) in _PLAIN or (type(v) is tuple and _frozen(v, 2))
+
+
+def _contents(value):
+    """A small dict, list or set of plain values (or tuples of them) as an immutable key of
+    its contents, else None."""
+    kind = type(value)
+    if kind is dict:
+        if len(value) <= 16 and all(type(k) in _PLAIN and _plain(v) for k, v in value.items()):
+            return (dict, tuple(value.items()))
+    elif kind is list or kind is deque:
+        if len(value) <= 16 and all(_plain(v) for v in value):
+            return (kind, tuple(value))
+    elif kind is set:
+        if len(value) <= 16 and all(_plain(v) for v in value):
+            return (set, frozenset(value))
+    return None
+
+
 class Rows:
     """``path -> text`` for the state panel after each step (see the module docstring).
     A row whose value is the very same unchangeable object as last time keeps its
@@ -167,8 +195,13 @@ class Rows:
         hit = self.cache.get(path)
         if hit is not None and hit[0] is value:
             return hit[1]
+        key = _contents(value)
+        if key is not None and hit is not None and hit[0] == key:
+            return hit[1]
         text = show(value, budget, depth)
-        if _frozen(value):
+        if key is not None:
+            self.cache[path] = (key, text)  # a small container of scalars: known by its contents
+        elif _frozen(value):
             self.cache[path] = (value, text)
         elif hit is not None:
             del self.cache[path]
