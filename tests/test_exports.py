@@ -65,9 +65,11 @@ EXPECTED = {
         "RunResult", "CheckResult", "execute", "run", "check", "replay", "shrink", "deviations_of",
         "ShrinkInterrupted", "build_model", "load_class", "load_trace_class", "project_root",
         "save_failure", "save_safely", "Saved", "FAILURES", "VERIFY_EVERY", "allow_nondeterminism",
-        "audit", "digest", "DIGEST_PREFIX",
+        "audit", "digest", "DIGEST_PREFIX", "story",
     },
-    "detsim.view": {"counterexample_report", "replay_command"},
+    "detsim.view": {"counterexample_report", "replay_command", "StoryRecorder", "phrases", "render_steps",
+                    "render_around", "render_setup", "deviation_steps", "render_html", "write_html",
+                    "innermost_frame", "short_path", "where"},
     "detsim.history": {
         "History", "Op", "Operation", "NIL", "HistoryError", "HistoryFormatError",
         "check_linearizable", "LinearizabilityResult",

@@ -89,6 +89,7 @@ function laneFor(step) {
   const k = laneOf[step.p];
   return k === undefined ? laneOf["(timers)"] : k;
 }
+const laneY = (k) => (lanes[k] || lanes[0] || {y: TOP}).y;
 function groupLane(group) {
   const k = lanes.findIndex((l) => l.group === group);
   return k < 0 ? laneOf["(timers)"] : k;
@@ -148,9 +149,9 @@ function receiver(m, at) {
 function messages(parts) {
   for (const m of S.messages) {
     const from = steps[m.sent[0]] || steps[0];
-    const y1 = lanes[from.task ? laneFor(from) : groupLane(m.src)].y + LANE / 2;
+    const y1 = laneY(from.task ? laneFor(from) : groupLane(m.src)) + LANE / 2;
     const at = m.arrived.length ? m.arrived[0][0] : (m.lost_at ? m.lost_at[0] : m.sent[0]);
-    const dst = receiver(m, at), y2 = lanes[dst === undefined ? 0 : dst].y + LANE / 2;
+    const y2 = laneY(receiver(m, at)) + LANE / 2;
     const tip = `${m.src}→${m.dst} #${m.n} ${m.body} (${m.fate}${m.why ? ": " + m.why : ""})`;
     if (!m.arrived.length) {
       const end = m.lost_at ? m.lost_at[0] : (m.fate === "dropped" ? m.sent[0] + 1 : N + 1);
@@ -216,7 +217,7 @@ function timeline() {
   const w = Math.max(2, px - 1);
   for (const s of steps) {
     if (s.i === 0) continue;
-    const l = lanes[laneFor(s)], m = marks(s);
+    const l = {y: laneY(laneFor(s))}, m = marks(s);
     const cls = ["mark", s.task ? "task" : "", m.dev ? "dev" : "", m.fault ? "fault" : ""].join(" ");
     fore.push(`<rect class="${cls}" data-step="${s.i}" x="${X(s.i) - w / 2}" y="${l.y + 4}" width="${w}" height="${LANE - 8}"/>`);
     if (m.dev) fore.push(`<path class="flag" d="M${X(s.i)},${l.y + 4}v-4h5l-2,2l2,2h-5z"/>`);

@@ -3,14 +3,15 @@
 One line per step: its number, the virtual time, who ran, the ``file:line`` it ran
 to, the code of that stretch, and what it did. A deviation is marked ``⚑`` where
 it happens (with the default it replaced), a preemption ``↯`` (the previous
-process could have gone on), a fault ``✗``. A run of three or more steps of one
-process with nothing else to say folds into one line: ``t1 ×4, lines 31–38``.
+process could have gone on), a fault ``✗``. A run of four or more steps of one
+process with nothing else to say folds into one line: ``t1 ×4, lines 31–38``, with the
+code of its last step.
 """
 from __future__ import annotations
 
 from ._story import phrases
 
-FOLD = 3  # a run of this many steps of one process folds into one line
+FOLD = 4  # a run of this many steps of one process folds into one line
 AROUND = 2  # steps shown on each side of a deviation by the short form
 
 
@@ -78,7 +79,8 @@ def _foldable(story, step, process: str) -> bool:
 def _fold(story, run, width: int) -> str:
     first, last = run[0], run[-1]
     lines = [s["at"][1] for s in run if s.get("at")] + [s.get("from") for s in run if s.get("from")]
-    span = f"lines {min(lines)}–{max(lines)}" if lines else "to the end"
+    span = ("to the end" if not lines else f"line {lines[0]}" if min(lines) == max(lines)
+            else f"lines {min(lines)}–{max(lines)}")
     gutter, said = _marks(story, first)
     inner = sum(1 for s in run[1:] for i in s["d"] if story["decisions"][i]["dev"])
     if inner:
@@ -86,6 +88,8 @@ def _fold(story, run, width: int) -> str:
         said.append(f"{inner} deviation(s) kept {first['p']} running where FIFO would switch")
     what = list(dict.fromkeys(p for s in run for p in phrases(s["notes"], s["p"])))
     text = f"{first['p']} ×{len(run)}, {span}"
+    if last.get("code"):
+        text += f" → {last['code']}"
     if what:
         text += ": " + "; ".join(what[:6]) + (" …" if len(what) > 6 else "")
     if said:
