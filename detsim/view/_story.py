@@ -44,15 +44,19 @@ _HEADER = ("for ", "while ", "if ", "elif ", "else:", "try:", "except", "finally
 
 def code_of(path: str, first: int, last: int) -> str:
     """The code a step ran, as far as lines tell: the statements just above the line it
-    stopped at (back to where it started, a block header or another yield, at most
-    three), then that line, comment included."""
+    stopped at, at its indentation (back to where it started, a block header, a nested
+    block or another yield, at most three), then that line, comment included."""
     parts = []
     low = first + 1 if first < last else last - 6
+    stop = linecache.getline(path, last)
+    indent = len(stop) - len(stop.lstrip())
     for line in range(last - 1, max(low, last - 6) - 1, -1):
-        text = linecache.getline(path, line).strip()
+        raw = linecache.getline(path, line)
+        text = raw.strip()
         if not text or text.startswith("#"):
             continue
-        if text.startswith(_HEADER) or "yield" in text or len(parts) == 3:
+        if (text.startswith(_HEADER) or "yield" in text or len(parts) == 3
+                or len(raw) - len(raw.lstrip()) != indent):  # a nested block: it may not have run
             break
         parts.insert(0, text.split("  #", 1)[0].strip())
     parts.append(linecache.getline(path, last).strip())

@@ -8,6 +8,7 @@ from selenium.webdriver.common.by import By
 import detsim
 from detsim.campaign import story
 from detsim.view import write_html
+from tests.monitor.test_livelock import Cycler
 from tests.test_linearizable_property import CachedKV
 from tests.view.browser import load, open_browser, screenshot
 from tests.view.models import Tellers
@@ -77,3 +78,15 @@ def test_a_non_linearizable_history_marks_its_prefix_and_first_unplaceable_op(br
     assert len(browser.find_elements(By.CSS_SELECTOR, "g.op.prefix")) == len(h["prefix"])
     assert browser.find_element(By.CSS_SELECTOR, "g.op.bad").get_attribute("data-op") == str(h["bad"])
     screenshot(browser, "kv-not-linearizable.png")
+
+
+def test_a_livelock_page_draws_its_lasso(browser, tmp_path):
+    result = detsim.check(Cycler(), detsim.Random(0), runs=20)
+    _, told = story(result.trace, Cycler())
+    load(browser, write_html(told, tmp_path / "livelock.html"))
+    assert browser.find_element(By.ID, "property").text == "no livelock"
+    band = browser.find_element(By.ID, "lasso-cycle")
+    assert float(band.get_attribute("width")) > 0
+    listed = browser.find_element(By.ID, "lasso").text
+    assert "('loop', 0)" in listed and "↺ back to step" in listed
+    screenshot(browser, "livelock-lasso.png")
