@@ -3,6 +3,7 @@ moving deviations earlier, undoing preemptions), side by side in one run.
 
     python bench/shrink_sizes.py            # Peterson turn-first, Random seeds 0-9
     python bench/shrink_sizes.py --also     # also RacyCounter, the tellers deadlock, philosophers
+    python bench/shrink_sizes.py --raft     # the Raft bugs (seed 0): deviations and shrink runs
 
 "before" is the same shrinker with the new passes switched off (delta debugging to a
 1-minimal trace, as before); "after" is detsim's shrinker as it is.
@@ -54,7 +55,11 @@ def table(name, make) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--also", action="store_true")
+    parser.add_argument("--raft", action="store_true")
     args = parser.parse_args()
+    if args.raft:
+        raft()
+        return
     table("Peterson, turn-first (tests/campaign/peterson.py), Random seeds 0-9", Peterson)
     if args.also:
         from models.dining_philosophers import DiningPhilosophers
@@ -63,6 +68,22 @@ def main() -> None:
         table("RacyCounter (lost update)", RacyCounter)
         table("Tellers (deadlock, tests/view/models.py)", Tellers)
         table("Dining philosophers, circular-wait", lambda: DiningPhilosophers(bug="circular-wait"))
+
+
+def raft() -> None:
+    """Shrink runs are the cost that matters for long models: counted, not timed."""
+    from models.raft import CRASH_POINT_FAULTS, PAUSE_FAULTS, Raft
+    bugs = [("figure8", CRASH_POINT_FAULTS), ("vote-not-durable", CRASH_POINT_FAULTS),
+            ("no-term-check", PAUSE_FAULTS), ("stale-read", PAUSE_FAULTS)]
+    print("\n### Raft (Random(0), 300 schedules)\n")
+    print("| bug | found | before: deviations | preemptions | shrink runs | after: deviations | preemptions | shrink runs |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for bug, plan in bugs:
+        before = campaign(Raft(bug=bug, faults=plan), 0, False)
+        after = campaign(Raft(bug=bug, faults=plan), 0, True)
+        print(f"| {bug} | {len(before.original_trace.deviations())} | {len(before.trace.deviations())} | "
+              f"{before.trace.strategy.get('preemptions')} | {before.shrink_runs} | {len(after.trace.deviations())} | "
+              f"{after.trace.strategy.get('preemptions')} | {after.shrink_runs} |")
 
 
 if __name__ == "__main__":
