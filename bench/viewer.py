@@ -11,7 +11,6 @@ scripts alone). Chromium runs headless with the distribution's chromium-driver.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile

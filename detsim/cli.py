@@ -182,8 +182,9 @@ def cmd_show(args) -> int:
     if args.steps:
         print("\nevery step:")
         print(render_steps(told))
-    elif deviation_steps(told):
-        print("\nthe steps around each deviation (every step: detsim show PATH --steps):")
+    elif len(told["steps"]) > 1:
+        which = "each deviation and the last step" if deviation_steps(told) else "the last step"
+        print(f"\nthe steps around {which} (every step: detsim show PATH --steps):")
         print(render_around(told))
     for name, history in result.world.histories.items():
         print(f"\nhistory {name!r} ({len(history.operations())} operations), per client:")

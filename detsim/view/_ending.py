@@ -96,16 +96,19 @@ def _stamp(t):
 def _history(history, props) -> dict:
     ops = history.operations()
     checker = next((p for p in props if isinstance(p, Linearizable) and p.history == history.name), None)
-    describe = getattr(checker.model, "describe_op", None) if checker is not None else None
+    spec = None
+    if checker is not None:  # the sequential specification (``spec``; ``model`` in older versions)
+        spec = getattr(checker, "spec", None) or getattr(checker, "model", None)
+    describe = getattr(spec, "describe_op", None)
     out = {"name": history.name, "ops": [], "checked": checker is not None, "verdict": "",
            "prefix": [], "bad": None, "property": checker.name if checker is not None else ""}
     for op in ops:
         label = describe(op) if describe is not None else str(op)
         out["ops"].append({"id": op.id, "client": str(op.client), "label": str(label),
                            "call": _stamp(op.call), "ret": None if op.ret is None else _stamp(op.ret)})
-    if checker is None or not ops:
+    if spec is None or not ops:
         return out
-    verdict = check_linearizable(history, checker.model, time_limit=HISTORY_TIME_LIMIT)
+    verdict = check_linearizable(history, spec, time_limit=HISTORY_TIME_LIMIT)
     out["verdict"] = verdict.verdict
     if verdict.ok is False:
         out["prefix"] = [op.id for op in verdict.longest_prefix]

@@ -1,4 +1,5 @@
-"""Inline models for the viewer's tests: a deadlock with a history, and a network scenario.
+"""Inline models for the viewer's tests: a deadlock with a history, a register with a stale
+read cache (not linearizable), and a network scenario.
 
 ``Tellers``: two tellers record a few operations in the history ``ledger`` (a kv
 register), then each locks its own account and, after a checkpoint, the other's.
@@ -48,7 +49,40 @@ class Tellers(detsim.Model):
         return (self.moved, tuple(a.holder.name if a.holder else "-" for a in self.accounts))
 
     def properties(self):
-        return [detsim.linearizable("ledger", model=kv, name="the ledger is linearizable")]
+        return [detsim.linearizable("ledger", kv, name="the ledger is linearizable")]
+
+
+@dataclass
+class StaleCache(detsim.Model):
+    """Two clients put then get the key "x"; with ``bug="stale"`` a get may be served from a
+    cache filled before another client's put: the history is not linearizable."""
+
+    bug: str | None = "stale"
+
+    def setup(self, world):
+        self.store, self.cache = {}, {}
+        self.h = world.history("kv")
+        for c in range(2):
+            world.spawn(f"client-{c}", self.client(world, c))
+
+    def client(self, world, c):
+        for i in range(2):
+            op = self.h.invoke(f"client-{c}", "put", "x", f"{c}.{i}")
+            yield world.checkpoint()
+            self.store["x"] = f"{c}.{i}"
+            if self.bug != "stale":
+                self.cache.pop("x", None)
+            yield world.checkpoint()
+            self.h.ok(op)
+            op = self.h.invoke(f"client-{c}", "get", "x")
+            yield world.checkpoint()
+            value = self.cache.get("x", self.store.get("x"))
+            self.cache["x"] = value
+            yield world.checkpoint()
+            self.h.ok(op, value)
+
+    def properties(self):
+        return [detsim.linearizable("kv", kv, name="the kv history is linearizable")]
 
 
 @scenario

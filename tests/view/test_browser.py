@@ -9,9 +9,8 @@ import detsim
 from detsim.campaign import story
 from detsim.view import write_html
 from tests.monitor.test_livelock import Cycler
-from tests.test_linearizable_property import CachedKV
 from tests.view.browser import load, open_browser, screenshot
-from tests.view.models import Tellers
+from tests.view.models import StaleCache, Tellers
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +68,11 @@ def test_clicking_a_step_shows_the_state_after_it(browser, tellers_page):
 
 
 def test_a_non_linearizable_history_marks_its_prefix_and_first_unplaceable_op(browser, tmp_path):
-    result = detsim.check(CachedKV(bug="stale-cache"), detsim.Random(0), runs=300)
-    _, told = story(result.trace, CachedKV(bug="stale-cache"))
+    result = detsim.check(StaleCache(), detsim.Random(0), runs=300)
+    _, told = story(result.trace, StaleCache())
     load(browser, write_html(told, tmp_path / "kv.html"))
     (h,) = told["histories"]
-    assert browser.find_element(By.ID, "property").text == "linearizable kv"
+    assert browser.find_element(By.ID, "property").text == "the kv history is linearizable"
     assert len(browser.find_elements(By.CSS_SELECTOR, "g.op.bad")) == 1
     assert len(browser.find_elements(By.CSS_SELECTOR, "g.op.prefix")) == len(h["prefix"])
     assert browser.find_element(By.CSS_SELECTOR, "g.op.bad").get_attribute("data-op") == str(h["bad"])

@@ -1,5 +1,4 @@
 """The pytest plugin saves the counterexample's HTML page next to each failing trace."""
-import pytest
 
 from tests.support import REPO
 

@@ -84,7 +84,7 @@ def test_show_prints_the_short_form_and_steps_prints_every_step(tellers_trace, c
     _, path = tellers_trace
     assert cli_main(["show", str(path)]) == 1
     short = capsys.readouterr().out
-    assert "the steps around each deviation (every step: detsim show PATH --steps):" in short
+    assert "the steps around each deviation and the last step (every step: detsim show PATH --steps):" in short
     assert cli_main(["show", str(path), "--steps"]) == 1
     full = capsys.readouterr().out
     assert "every step:" in full and len(lines_of(full)) > len(lines_of(short))

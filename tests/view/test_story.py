@@ -14,8 +14,7 @@ from detsim.view import StoryRecorder, phrases
 from tests.campaign.peterson import Peterson
 from tests.monitor.test_livelock import Cycler
 from tests.support import Pick, Scenario, scripted
-from tests.test_linearizable_property import CachedKV
-from tests.view.models import Tellers
+from tests.view.models import StaleCache, Tellers
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +84,8 @@ def test_a_deadlock_keeps_the_wait_for_graph_and_its_cycle(tellers):
 
 
 def test_histories_are_drawn_with_the_linearizable_prefix_and_the_first_unplaceable_op():
-    result = detsim.check(CachedKV(bug="stale-cache"), detsim.Random(0), runs=300)
-    _, told = story(result.trace, CachedKV(bug="stale-cache"))
+    result = detsim.check(StaleCache(), detsim.Random(0), runs=300)
+    _, told = story(result.trace, StaleCache())
     (h,) = told["histories"]
     assert h["name"] == "kv" and h["checked"] and h["verdict"] == "not linearizable"
     ids = {op["id"] for op in h["ops"]}
