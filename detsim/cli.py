@@ -12,13 +12,14 @@ import math
 import sys
 import traceback
 
-from .campaign import (DIGEST_PREFIX, audit, build_model, check, digest, replay, save_safely)
+from .campaign import (DIGEST_PREFIX, audit, build_model, check, digest, replay, save_safely, story)
 from .engine import defines
 from .errors import DetsimError, NondeterminismError, UsageError
 from .history import render_timeline
 from .search import DFS, PCT, Fifo, Random
 from .trace import Trace
 from .trace._validate import clip
+from .view import deviation_steps, render_around, render_setup, render_steps, replay_command, write_html
 
 EXIT_HELD, EXIT_VIOLATION, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -116,8 +117,13 @@ def cmd_check(args) -> int:
         return EXIT_USAGE
     if result.violation is not None:
         print(result.report())
+        if args.html and result.trace is not None:
+            _, told = story(result.trace, model)
+            print(f"html: {write_html(told, args.html, replay_command(result.path) if result.path else '')}")
     else:
         print(f"{args.model}: {result}")
+        if args.html:
+            print("detsim: no counterexample, so no HTML page was written", file=sys.stderr)
     if any(key.startswith("fault") for key in result.counters):  # the model has a fault plan
         print(result.fault_table())
     if result.interrupted:
@@ -166,15 +172,29 @@ def cmd_replay(args) -> int:
 
 def cmd_show(args) -> int:
     trace = Trace.load(args.path)
-    result = replay(trace, trust=args.trust or ())  # the pictures below come from re-executing it
+    # the pictures below come from re-executing it, with every step recorded
+    result, told = story(trace, trust=args.trust or (), state=bool(args.html))
     _warn(result.warnings)
     print(trace.describe())
+    setup = render_setup(told)
+    if setup:
+        print(setup)
+    if args.steps:
+        print("\nevery step:")
+        print(render_steps(told))
+    elif len(told["steps"]) > 1:
+        which = "each deviation and the last step" if deviation_steps(told) else "the last step"
+        print(f"\nthe steps around {which} (every step: detsim show PATH --steps):")
+        print(render_around(told))
     for name, history in result.world.histories.items():
         print(f"\nhistory {name!r} ({len(history.operations())} operations), per client:")
         print(render_timeline(history))
     if defines(result.model, "show"):
         print(result.model.show(result))
-    return _reproduced(trace, result)
+    code = _reproduced(trace, result)
+    if args.html:
+        print(f"html: {write_html(told, args.html, replay_command(args.path))}")
+    return code
 
 
 class _Parser(argparse.ArgumentParser):
@@ -202,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--max-steps", type=_positive, default=None, help="step budget of each run")
     c.add_argument("--no-shrink", action="store_true")
     c.add_argument("--out", metavar="PATH", help="where to save a failing trace")
+    c.add_argument("--html", metavar="OUT", help="also write the counterexample as a self-contained HTML page")
     c.add_argument("--audit", action="store_true",
                    help="re-run every schedule in a fresh process under another PYTHONHASHSEED and compare")
     c.add_argument("--emit-digests", action="store_true", help=argparse.SUPPRESS)
@@ -212,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
         r.add_argument("path")
         r.add_argument("--trust", action="append", metavar="MODULE",
                        help="a model module outside the project's model packages that this trace may load")
+        if name == "show":
+            r.add_argument("--steps", action="store_true", help="print every step: who ran, to which line, what it did")
+            r.add_argument("--html", metavar="OUT", help="also write a self-contained HTML page of the run")
         r.set_defaults(func=func)
     return p
 

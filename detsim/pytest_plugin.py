@@ -8,7 +8,8 @@
   ``--detsim-trust MODULE`` lets the trace load a model module outside the
   project's model packages.
 * A failing ``campaign.holds`` saves its trace under ``.detsim/failures/`` (or a
-  fallback place it names) and prints the replay command. A passing
+  fallback place it names), the counterexample as a self-contained HTML page next
+  to it (same name, ``.html``), and prints the replay command. A passing
   ``campaign.finds`` saves nothing.
 """
 from __future__ import annotations
@@ -19,10 +20,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from .campaign import check, project_root, replay, save_safely
+from .campaign import check, project_root, replay, save_safely, story
 from .errors import NondeterminismError, PropertyViolation
 from .search import Random
 from .trace import Trace
+from .view import replay_command, write_html
 
 PROFILES = ("ci", "deep", "dev")
 
@@ -75,8 +77,9 @@ class Campaign:
         strategy = strategy if strategy is not None else Random(self.seed)
         return check(model, strategy, runs=runs, **kw)
 
-    def _save(self, result) -> str:
-        """Save a failing trace somewhere that works; never fails the test for it."""
+    def _save(self, result, model=None) -> str:
+        """Save a failing trace somewhere that works, and its HTML page beside it; never
+        fails the test for either."""
         if result.trace is None:
             return ""
         saved = save_safely(result.trace, directory=self.failures)
@@ -84,13 +87,15 @@ class Campaign:
         note = f"\n  ({saved.note})" if saved.note else ""
         if saved.path is None:
             note += "\n  trace (nowhere to save it):\n" + result.trace.to_json()
+        elif model is not None and result.violation is not None:
+            note += _page(result, model, saved.path)
         return note
 
     def holds(self, model, *, runs: int, strategy=None, **kw):
         """Assert that no schedule in the budget violates a property."""
         result = self._check(model, runs, strategy, **kw)
         if not result.ok:
-            note = self._save(result)
+            note = self._save(result, model)
             if result.violation is None:  # an overrun, or nothing explored: not a verdict
                 raise AssertionError(f"{model!r}: {result.summary()}{note}")
             raise PropertyViolation(result.violation, _with_pytest_hint(result) + note)
@@ -113,8 +118,18 @@ class Campaign:
             elif not result.one_minimal:
                 problem = f"shrink did not reach a 1-minimal trace:\n{result.report()}"
         if problem is not None:
-            raise AssertionError(problem + self._save(result))
+            raise AssertionError(problem + self._save(result, model))
         return result
+
+
+def _page(result, model, path) -> str:
+    """Write the counterexample's HTML page next to its trace; say where (or why not)."""
+    try:
+        _, told = story(result.trace, model)
+        page = write_html(told, Path(path).with_suffix(".html"), replay_command(path))
+    except Exception as e:  # a picture: failing to draw it never hides the counterexample
+        return f"\n  (no HTML page: {type(e).__name__}: {e})"
+    return f"\n  html: {page}"
 
 
 def _with_pytest_hint(result) -> str:

@@ -6,8 +6,8 @@ Budgets (schedules to the first failure over seeds 0..19, median / max):
 with the default work=4, rounds=2 the releaser needs 5 steps to come back and
 Random finds nothing in 500 schedules. ``waiter-count``: Random 1.5 / 9, PCT(3)
 186 / 637, PCT(2) none in 2,000. Shrunk (1-minimal) traces, median / max:
-``waiter-count`` 1.5 / 2 deviations, ``barging`` 4 / 10 (FIFO favours the woken
-waiter, so every barge is a deviation). Regenerate: ``bench/liveness_evidence.py``.
+``waiter-count`` 1.5 / 2 deviations, ``barging`` 4 / 10 (before shrinking cut
+stretches of schedule; now as few as 2: see the test). Regenerate: ``bench/liveness_evidence.py``.
 """
 import pytest
 
@@ -44,8 +44,9 @@ def test_barging_starves_a_waiter_within_budget(campaign, seed):
     assert "was overtaken by 3 later arrivals (max_bypass=2): worker-" in v.message
     assert v.process not in v.message.split("max_bypass=2): ")[1].split(";")[0]  # others overtook it
     assert "assuming weak fairness, bound K=8" in v.message
-    # FIFO favours the woken waiter, so each of the 3 barges is a deviation, plus the first wait.
-    assert 3 <= len(result.trace.deviations()) <= 8
+    # FIFO favours the woken waiter, but once one barge puts the releaser first, FIFO order
+    # can repeat it: the shrinker's schedule cuts find such traces of 2 deviations.
+    assert 2 <= len(result.trace.deviations()) <= 8
 
 
 @pytest.mark.parametrize("bound", [4, 8, 16])

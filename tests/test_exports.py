@@ -36,7 +36,7 @@ EXPECTED = {
     },
     "detsim.trace": {
         "Decision", "Trace", "Violation", "SCHEDULE", "CHOICE", "FAULT", "KINDS",
-        "encode_time", "decode_time", "FORMAT", "VERSION",
+        "encode_time", "decode_time", "FORMAT", "VERSION", "is_preemption", "count_preemptions",
     },
     "detsim.sync": {
         "Blocking", "WaitQueue", "Waiter", "WaitForGraph", "WaitLog", "WaitRecord",
@@ -66,9 +66,11 @@ EXPECTED = {
         "RunResult", "CheckResult", "execute", "run", "check", "replay", "shrink", "deviations_of",
         "ShrinkInterrupted", "build_model", "load_class", "load_trace_class", "project_root",
         "save_failure", "save_safely", "Saved", "FAILURES", "VERIFY_EVERY", "allow_nondeterminism",
-        "audit", "digest", "DIGEST_PREFIX",
+        "audit", "digest", "DIGEST_PREFIX", "story",
     },
-    "detsim.view": {"counterexample_report", "replay_command"},
+    "detsim.view": {"counterexample_report", "replay_command", "StoryRecorder", "phrases", "render_steps",
+                    "render_around", "render_setup", "deviation_steps", "render_html", "write_html",
+                    "innermost_frame", "short_path", "where"},
     "detsim.history": {
         "History", "Op", "Operation", "NIL", "UNKNOWN", "HistoryError", "HistoryFormatError",
         "check_linearizable", "LinearizabilityResult",

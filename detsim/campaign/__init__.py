@@ -17,8 +17,9 @@ from ._loader import build_model, load_class, load_trace_class, project_root
 from ._run import RunResult, execute, replay, run
 from ._save import FAILURES, Saved, save_failure, save_safely
 from ._shrink import ShrinkInterrupted, deviations_of, shrink
+from ._story import story
 
 __all__ = ["RunResult", "CheckResult", "execute", "run", "check", "replay", "shrink", "deviations_of",
            "ShrinkInterrupted", "build_model", "load_class", "load_trace_class", "project_root",
            "save_failure", "save_safely", "Saved", "FAILURES", "VERIFY_EVERY", "allow_nondeterminism",
-           "audit", "digest", "DIGEST_PREFIX"]
+           "audit", "digest", "DIGEST_PREFIX", "story"]

@@ -9,7 +9,8 @@ loop and at the primitives' operations, never in the control point's step).
 Actions noted by the engine (``note(obj, action, detail)``): on primitives
 ``block`` (a task parked), ``get`` (a task was granted or handed what it waited
 for), ``hold`` / ``release`` (a holder edge), ``use`` (any other operation);
-on the network ``send``, ``drop``, ``deliver``, ``lost``; on nodes ``crash``,
+on the network ``send``, ``drop``, ``deliver``, ``lost`` (on nodes) and ``partition`` /
+``heal`` (on the network, the detail naming the cut); on nodes ``crash``,
 ``restart``, ``pause``, ``resume``; on disks ``write``. ``obj`` is the object
 acted on (it has a ``name``).
 """

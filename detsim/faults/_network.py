@@ -247,10 +247,14 @@ class Network:
         self.cut_name = shape
         self.cut_token += 1
         self.world.count("net:partitions")
+        if self.world.recorder is not None:
+            self.world.recorder.note(self, "partition", shape)
         if count:
             self.world.faults.fire("partition")
 
     def heal(self) -> None:
+        if self._cut and self.world.recorder is not None:
+            self.world.recorder.note(self, "heal", self.cut_name or "")
         self._cut = frozenset()
         self.cut_name = None
         self.cut_token += 1

@@ -7,7 +7,8 @@ docs/architecture.md, "The trace format".
 """
 from ._decision import CHOICE, FAULT, KINDS, SCHEDULE, Decision, decode_time, encode_time
 from ._outcome import Violation
+from ._preempt import count_preemptions, is_preemption
 from ._trace import FORMAT, VERSION, Trace
 
 __all__ = ["Decision", "Trace", "Violation", "SCHEDULE", "CHOICE", "FAULT", "KINDS",
-           "encode_time", "decode_time", "FORMAT", "VERSION"]
+           "encode_time", "decode_time", "FORMAT", "VERSION", "is_preemption", "count_preemptions"]

@@ -9,6 +9,12 @@ def replay_command(path) -> str:
     return f"detsim replay {shlex.quote(str(path))}"
 
 
+def _preemptions(trace) -> str:
+    """", N preemption(s)" when the trace says (a shrunk trace counts them), else ""."""
+    n = trace.strategy.get("preemptions") if isinstance(trace.strategy, dict) else None
+    return f", {n} preemption(s)" if type(n) is int else ""
+
+
 def counterexample_report(result, path=None) -> str:
     v = result.violation
     if v is None:
@@ -22,10 +28,13 @@ def counterexample_report(result, path=None) -> str:
              f"  found after {result.runs} schedule(s) by {result.strategy}"]
     devs = trace.deviations()
     original = result.original_trace
+    preemptions = _preemptions(trace)
     if original is not None and original is not trace:
         shrunk = "1-minimal" if result.one_minimal else "not proven minimal (shrink budget ran out)"
-        lines.append(f"  shrunk from {len(original.deviations())} to {len(devs)} deviating decision(s) "
+        lines.append(f"  shrunk from {len(original.deviations())} to {len(devs)} deviating decision(s){preemptions} "
                      f"in {result.shrink_runs} runs; {shrunk}")
+    elif preemptions:
+        lines.append(f"  {len(devs)} deviating decision(s){preemptions}")
     if devs:
         lines.append("  deviations from the default schedule (everything else is FIFO / no fault):")
         lines.extend(f"    #{pos}: {d}" for pos, d in devs)
