@@ -32,7 +32,7 @@ EXPECTED = {
         "Overtaking", "DEFAULT_FAIRNESS_BOUND", "fairness_text",
         "Model", "defines", "fresh", "model_params", "model_ref", "settings_for", "SETTINGS",
         "Strategy", "ALWAYS_DEFAULT", "Task", "current_task", "event_label", "option_name",
-        "TimerCallback", "after", "EventLint", "Recorder",
+        "TimerCallback", "after", "EventLint", "Recorder", "abandon", "on_abandon", "SafeAnyOf", "SafeAllOf",
     },
     "detsim.trace": {
         "Decision", "Trace", "Violation", "SCHEDULE", "CHOICE", "FAULT", "KINDS",

@@ -96,6 +96,7 @@ def execute(proto, strategy, settings: dict | None = None, *, lint: bool = False
     if not isinstance(proto, Model):
         raise ModelError(f"{type(proto).__name__} is not a detsim.Model")
     settings = settings_for(proto, settings or {})
+    params = model_params(proto)  # as given: setup() may overwrite a field, the trace must not
     model = fresh(proto) if copy else proto
     world = World(strategy, **settings)
     if lint:
@@ -106,13 +107,13 @@ def execute(proto, strategy, settings: dict | None = None, *, lint: bool = False
         world.recorder = recorder
         recorder.attach(world, model)
     with guarded():
-        result = _run(model, world, strategy, settings, states)
+        result = _run(model, params, world, strategy, settings, states)
     if recorder is not None:
         recorder.finish(world, result)
     return result
 
 
-def _run(model, world, strategy, settings, states) -> RunResult:
+def _run(model, params, world, strategy, settings, states) -> RunResult:
     try:
         model.setup(world)
     except DetsimError:
@@ -155,11 +156,11 @@ def _run(model, world, strategy, settings, states) -> RunResult:
             raise error from None
         if isinstance(error, DetsimError) and (not isinstance(error, ModelError)
                                                or isinstance(error, NondeterminismError)):
-            error.trace = _trace(model, strategy, settings, world, None, "error")
+            error.trace = _trace(model, params, strategy, settings, world, None, "error")
             raise error from None
         violation = _failure(world, failed)
     except DetsimError as e:
-        e.trace = _trace(model, strategy, settings, world, None, "error")
+        e.trace = _trace(model, params, strategy, settings, world, None, "error")
         raise
     except RuntimeError as e:
         if "Invalid yield value" not in str(e):
@@ -172,7 +173,7 @@ def _run(model, world, strategy, settings, states) -> RunResult:
         violation = monitor.at_finish()
     if violation is not None:
         end = "violation"
-    trace = _trace(model, strategy, settings, world, violation, end)
+    trace = _trace(model, params, strategy, settings, world, violation, end)
     warnings = world.lint.warnings() if world.lint is not None else []
     return RunResult(violation is None, violation, trace, world.steps, world.now, end, model, world,
                      list(monitor.reached), dict(world.counters), warnings)
@@ -186,13 +187,13 @@ def _recorded(step, recorder, world):
     return recorded_step
 
 
-def _trace(model, strategy, settings, world, violation, end) -> Trace:
+def _trace(model, params, strategy, settings, world, violation, end) -> Trace:
     decisions = [Decision(*d) for d in world.decisions]
     outcome = {"ok": violation is None and end != "error", "end": end, "steps": world.steps,
                "time": encode_time(world.now),
                "violation": violation.to_json() if violation else None}
     outcome.update(world.trace_notes)  # e.g. state digests for no_livelock
-    return Trace(model_ref(model), model_params(model), decisions,
+    return Trace(model_ref(model), params, decisions,
                  strategy.describe() if strategy is not None else {"name": "fifo"},
                  {k: encode_time(v) for k, v in settings.items()}, outcome, __version__)
 

@@ -10,6 +10,7 @@ May import: ``detsim.errors``, ``detsim.trace``, SimPy. Nothing else of detsim: 
 primitives, faults, strategies and properties are built on top of this package.
 See docs/architecture.md.
 """
+from ._abandon import SafeAllOf, SafeAnyOf, abandon, on_abandon
 from ._control import (DEFAULT_INSTANT_BUDGET, DEFAULT_MAX_STEPS, ControlPoint, HorizonReached,
                        ProcessFailed)
 from ._fairness import DEFAULT_FAIRNESS_BOUND, Overtaking, fairness_text
@@ -24,4 +25,5 @@ __all__ = ["ControlPoint", "HorizonReached", "ProcessFailed", "DEFAULT_MAX_STEPS
            "DEFAULT_INSTANT_BUDGET", "Overtaking", "DEFAULT_FAIRNESS_BOUND", "fairness_text",
            "Model", "defines", "fresh", "model_params", "model_ref", "settings_for", "SETTINGS",
            "Strategy", "ALWAYS_DEFAULT", "Task", "current_task", "event_label", "option_name",
-           "TimerCallback", "after", "EventLint", "Recorder"]
+           "TimerCallback", "after", "EventLint", "Recorder",
+           "abandon", "on_abandon", "SafeAnyOf", "SafeAllOf"]

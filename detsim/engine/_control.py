@@ -22,6 +22,7 @@ from simpy.events import NORMAL, URGENT, Process, Timeout
 
 from ..errors import ModelError, StepBudgetExceeded
 from ..trace import CHOICE, SCHEDULE
+from ._abandon import SafeAllOf, SafeAnyOf
 from ._strategy import ALWAYS_DEFAULT, Strategy
 from ._task import Task, event_label, option_name
 
@@ -255,6 +256,14 @@ class ControlPoint(simpy.Environment):
         """SimPy's BoundClass.bind_early skips subclasses, so each call went through the
         descriptor; a plain method is as fast as SimPy's own binding (bench/README.md)."""
         return Timeout(self, delay, value)
+
+    def any_of(self, events) -> SafeAnyOf:
+        """As SimPy's; the events it stops waiting for give back what they were handed."""
+        return SafeAnyOf(self, events)
+
+    def all_of(self, events) -> SafeAllOf:
+        """As SimPy's; on a failure the other events give back what they were handed."""
+        return SafeAllOf(self, events)
 
     # ---- choices -------------------------------------------------------------
     def decide(self, label: str, candidates: tuple, kind: str = CHOICE) -> int:

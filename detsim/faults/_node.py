@@ -25,7 +25,7 @@ from collections import deque
 
 from simpy.events import NORMAL, URGENT, Event, Process
 
-from ..engine import TimerCallback, after
+from ..engine import TimerCallback, after, on_abandon
 from ..errors import ModelError
 from ..sync import WaitQueue
 from ._clock import NodeClock
@@ -162,7 +162,10 @@ class Node:
         self._note("use", "recv()")
         event = world.event()
         if self._inbox:
-            return event.succeed(self._inbox.popleft())
+            msg = self._inbox.popleft()
+            event.succeed(msg)
+            on_abandon(event, lambda: self._deliver(msg, front=True))
+            return event
         waiter = self.receivers.park(world.active_process, event)
         if timeout is not None:
             after(world, self.clock_source.delay(timeout), world.current_name, self._recv_timeout, waiter)
@@ -174,15 +177,21 @@ class Node:
         self.receivers.discard(waiter)
         waiter.event.succeed(None)
 
-    def _deliver(self, msg) -> None:
+    def _deliver(self, msg, front: bool = False) -> None:
+        """Hand ``msg`` to the longest receiver, else queue it (at the front: a message
+        given back by a receive that never got it, e.g. a cancelled one)."""
         receivers = self.receivers
         while receivers:
             waiter = receivers.pop()
             if waiter.event.triggered:
                 continue
             waiter.event.succeed(msg)
+            on_abandon(waiter.event, lambda: self._deliver(msg, front=True))
             return
-        self._inbox.append(msg)
+        if front:
+            self._inbox.appendleft(msg)
+        else:
+            self._inbox.append(msg)
 
     def describe_wait(self) -> str:
         return f"a message to {self.name}"

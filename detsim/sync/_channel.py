@@ -101,6 +101,18 @@ class Channel(Blocking):
         if task is not None:
             self.receivers.granted(task)
         event.succeed(item)
+        self._handed(event, lambda: self._give_back(item))
+
+    def _give_back(self, item) -> None:
+        """``item`` was handed to a receiver that never got it: to the next receiver,
+        else back to the front of the buffer (which may then hold one more than its
+        capacity until it is read)."""
+        self._received -= 1
+        if self.receivers:
+            receiver = self.receivers.pop()
+            self._deliver(receiver.task, receiver.event, item)
+        else:
+            self._buffer.appendleft(item)
 
     def _admitted(self, sender) -> None:
         self.senders.granted(sender.task)

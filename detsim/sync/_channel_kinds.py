@@ -33,19 +33,23 @@ def _park(receiver, task):
     return event
 
 
-def _ready(receiver, task, value):
-    """The caller's receive is answered at once."""
+def _ready(receiver, task, value, undo=None):
+    """The caller's receive is answered at once (``undo`` gives it back if unseen)."""
     event = receiver.world.event()
     receiver.receivers.arrive(task)
     receiver.receivers.granted(task)
     event.succeed(value)
+    if undo is not None:
+        receiver._handed(event, undo)
     return event
 
 
-def _wake_first(receiver, value) -> None:
+def _wake_first(receiver, value, undo=None) -> None:
     waiter = receiver.receivers.pop()
     receiver.receivers.granted(waiter.task)
     waiter.event.succeed(value)
+    if undo is not None:
+        receiver._handed(waiter.event, undo)
 
 
 def _wake_all(receiver, value) -> None:
@@ -84,7 +88,7 @@ class Oneshot(Blocking):
         self._sent = True
         if self.receivers:
             self._received = True
-            _wake_first(self, value)
+            _wake_first(self, value, lambda: self._refill(value))
         else:
             self._slot, self._full = value, True
 
@@ -97,6 +101,10 @@ class Oneshot(Blocking):
         self._touch("select_ready()")
         return self._full or self.closed
 
+    def _refill(self, value) -> None:
+        """The value was handed to a receiver that never got it: it waits in the slot again."""
+        self._slot, self._full, self._received = value, True, False
+
     def recv(self):
         """An event whose value is the sent value, or CLOSED."""
         task = self._task("recv()")
@@ -106,7 +114,7 @@ class Oneshot(Blocking):
             raise ModelError(f"{task.name}: oneshot {self.name} already has a waiting receiver")
         if self._full:
             value, self._slot, self._full, self._received = self._slot, None, False, True
-            return _ready(self, task, value)
+            return _ready(self, task, value, lambda: self._refill(value))
         if self.closed:
             return _ready(self, task, CLOSED)
         return _park(self, task)
@@ -167,7 +175,8 @@ class Broadcast(Blocking):
         self._tail += 1
         for receiver in self._subscribers.values():
             if receiver.receivers:  # it was caught up and waiting: hand over now
-                _wake_first(receiver, receiver._take())
+                before = receiver._position()
+                _wake_first(receiver, receiver._take(), lambda r=receiver, b=before: r._rewind(b))
         return len(self._subscribers)
 
     def close(self) -> None:
@@ -214,10 +223,18 @@ class BroadcastReceiver(Blocking):
         if self.receivers:
             raise ModelError(f"{task.name}: broadcast receiver {self.name} is already being waited on")
         if self._cursor < self.channel._tail:
-            return _ready(self, task, self._take())
+            before = self._position()
+            return _ready(self, task, self._take(), lambda: self._rewind(before))
         if self.channel.closed:
             return _ready(self, task, CLOSED)
         return _park(self, task)
+
+    def _position(self) -> tuple:
+        return self._cursor, self.received, self.lagged
+
+    def _rewind(self, position: tuple) -> None:
+        """A message was handed to a receive that never got it: read it again next time."""
+        self._cursor, self.received, self.lagged = position
 
     def describe_wait(self) -> str:
         return f"broadcast {self.channel.name} (receiver {self.name} caught up)"
@@ -267,7 +284,8 @@ class Watch(Blocking):
         self._version += 1
         for receiver in self._subscribers.values():
             if receiver.receivers:
-                _wake_first(receiver, receiver._take())
+                seen = receiver.seen
+                _wake_first(receiver, receiver._take(), lambda r=receiver, s=seen: r._unsee(s))
 
     def close(self) -> None:
         self._touch("close()")
@@ -311,12 +329,17 @@ class WatchReceiver(Blocking):
         if self.receivers:
             raise ModelError(f"{task.name}: watch receiver {self.name} is already being waited on")
         if self.seen < self.channel._version:
-            return _ready(self, task, self._take())
+            seen = self.seen
+            return _ready(self, task, self._take(), lambda: self._unsee(seen))
         if self.channel.closed:
             return _ready(self, task, CLOSED)
         return _park(self, task)
 
     recv = changed  # the name select uses
+
+    def _unsee(self, seen: int) -> None:
+        """A change was handed to a receive that never got it: it is still unseen."""
+        self.seen = seen
 
     def describe_wait(self) -> str:
         return f"watch {self.channel.name} (receiver {self.name} has seen version {self.seen})"

@@ -58,17 +58,26 @@ class Mutex(Blocking):
         self.waiters.granted(task)
         if event is not None:
             event.succeed()
+            self._handed(event, lambda: self._give_back(task))
 
     def release(self) -> None:
         task = self._task("release()")
         if task is not self.holder:
             owner = self.holder.name if self.holder else "nobody"
             raise ModelError(f"{task.name} released mutex {self.name} held by {owner}")
+        self._release(task)
+
+    def _release(self, task) -> None:
         self._unhold(task)
         self.holder = None
         if self.waiters:
             waiter = self.waiters.pop()
             self._grant(waiter.task, waiter.event)
+
+    def _give_back(self, task) -> None:
+        """The lock was handed to ``task``, which never got to see it: pass it on."""
+        if self.holder is task:
+            self._release(task)
 
     def describe_wait(self) -> str:
         return f"mutex {self.name} held by {self.holder.name if self.holder else 'nobody'}"

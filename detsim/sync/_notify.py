@@ -49,6 +49,7 @@ class Notify(Blocking):
             self._permit = False
             self.waiters.granted(task)
             event.succeed()
+            self._handed(event, self._forward)
             return event
         self.waiters.park(task, event)
         return event
@@ -57,8 +58,13 @@ class Notify(Blocking):
         """Wake the longest waiter. Returns whether anyone was woken."""
         self._touch("notify_one()")
         self._notifications += 1
+        return self._forward()
+
+    def _forward(self) -> bool:
+        """One notification for the longest waiter, else a permit (or nobody heard it).
+        Also where a notification goes if its waiter never received it."""
         if self.waiters:
-            self._wake(self.waiters.pop())
+            self._wake(self.waiters.pop(), forward=True)
             return True
         if self.stores_permit:
             self._permit = True
@@ -70,17 +76,20 @@ class Notify(Blocking):
         """Wake every current waiter (never stores a permit). Returns how many."""
         self._touch("notify_all()")
         self._notifications += 1
-        woken = len(self.waiters)
+        woken = 0
+        while self.waiters:
+            self._wake(self.waiters.pop(), forward=False)
+            woken += 1
         if not woken:
             self._unheard += 1
-        while self.waiters:
-            self._wake(self.waiters.pop())
         return woken
 
-    def _wake(self, waiter) -> None:
+    def _wake(self, waiter, forward: bool) -> None:
         self._wakeups += 1
         self.waiters.granted(waiter.task)
         waiter.event.succeed()
+        if forward:  # notify_one's notification is not lost with a waiter that never saw it
+            self._handed(waiter.event, self._forward)
 
     def wait(self, mutex):
         """Condition wait: ``yield from cond.wait(lock)`` with ``lock`` held.

@@ -81,18 +81,27 @@ class RwLock(Blocking):
         self._hold(task)
         self.waiters.granted(task)
         event.succeed()
+        self._handed(event, lambda: self._give_back(task))
 
     def release(self) -> None:
         """Give up whatever the calling task holds (its read share or the write lock)."""
         task = self._task("release()")
+        if task is not self.writer and task not in self.readers:
+            raise ModelError(f"{task.name} released rwlock {self.name} without holding it")
+        self._release(task)
+
+    def _release(self, task) -> None:
         if task is self.writer:
             self.writer = None
-        elif task in self.readers:
-            self.readers.remove(task)
         else:
-            raise ModelError(f"{task.name} released rwlock {self.name} without holding it")
+            self.readers.remove(task)
         self._unhold(task)
         self._admit()
+
+    def _give_back(self, task) -> None:
+        """The lock was handed to ``task``, which never got to see it: pass it on."""
+        if task is self.writer or task in self.readers:
+            self._release(task)
 
     def _admit(self) -> None:
         waiters = self.waiters

@@ -52,13 +52,21 @@ class Semaphore(Blocking):
         self._hold(task)
         self.waiters.granted(task)
         event.succeed()
+        self._handed(event, lambda: self._give_back(task))
 
     def release(self) -> None:
         task = self._task("release()")
         if not self.holders:
             raise ModelError(f"{task.name} released semaphore {self.name} with no permit held")
         # A permit may be released by another task than the one that took it (signalling).
-        holder = task if task in self.holders else self.holders[0]
+        self._release(task if task in self.holders else self.holders[0])
+
+    def _give_back(self, task) -> None:
+        """A permit was handed to ``task``, which never got to see it: pass it on."""
+        if task in self.holders:
+            self._release(task)
+
+    def _release(self, holder) -> None:
         self.holders.remove(holder)
         if holder not in self.holders:
             self._unhold(holder)

@@ -16,8 +16,10 @@ Cancellation is delivered to a child as ``simpy.Interrupt(CANCELLED)`` at its
 current yield, by a zero-delay NORMAL event, so the delivery is itself a scheduling
 point: it ties with whatever else is due now. A cancelled child leaves any wait
 queue it was parked on (a lock it was still waiting for is never granted to it
-afterwards); a lock it already holds is released only by its own code (a
-``finally``). A scope's timeout, when it expires at the instant some work completes,
+afterwards), and what was handed to it but not yet seen (a lock granted, an item
+received, a result joined, in the same instant) is given back, as a dropped future
+in tokio gives it back; a lock it already holds is released only by its own code
+(a ``finally``). A scope's timeout, when it expires at the instant some work completes,
 is delivered after the events already due then, so index 0 (the default schedule)
 is "no early cancellation" and the early one is a recorded choice.
 """
@@ -28,7 +30,7 @@ from typing import NamedTuple
 
 from simpy import Interrupt
 
-from ..engine import after
+from ..engine import abandon, after
 from ..errors import ModelError
 from ..trace import Violation
 from ._waitqueue import Blocking, WaitQueue
@@ -122,6 +124,16 @@ class TaskGroup(Blocking):
         self._joined += 1
         self.joiners.granted(waiter.task)
         waiter.event.succeed(joined)
+        self._handed(waiter.event, lambda: self._give_back(joined))
+
+    def _give_back(self, joined) -> None:
+        """A result was handed to a join_next that never got it (cancelled, or it lost
+        an any_of race, as tokio's select! on join_next): the next join gets it."""
+        self._joined -= 1
+        if self.joiners:
+            self._hand(self.joiners.pop(), joined)
+        else:
+            self._unjoined.insert(0, joined)
 
     def _all_results(self) -> list:
         return [self.results[name] for name in self.children if name in self.results]
@@ -135,7 +147,9 @@ class TaskGroup(Blocking):
         if self._unjoined:
             self._joined += 1
             self.joiners.granted(task)
-            event.succeed(self._unjoined.pop(0))
+            joined = self._unjoined.pop(0)
+            event.succeed(joined)
+            self._handed(event, lambda: self._give_back(joined))
         elif not self._unfinished():
             self.joiners.granted(task)
             event.succeed(None)
@@ -167,9 +181,10 @@ class TaskGroup(Blocking):
     def _deliver(self, task) -> None:
         if not task.is_alive:
             return
-        abandon = getattr(task.waiting_for, "abandon", None)  # a primitive, a node's inbox
-        if abandon is not None:
-            abandon(task)  # leave its wait queue: never granted what it stopped waiting for
+        leave = getattr(task.waiting_for, "abandon", None)  # a primitive, a node's inbox
+        if leave is not None:
+            leave(task)  # leave its wait queue: never granted what it stopped waiting for
+        abandon(task._target)  # handed something it has not seen yet (a lock, an item): give it back
         task.interrupt(CANCELLED)
 
     def timeout(self, duration) -> "ScopeTimeout":
@@ -190,6 +205,20 @@ class TaskGroup(Blocking):
                     "no leaked task", f"task group {self.name} closed while {', '.join(leaked)} still "
                     f"ran: a child outlived its scope (cancel it and wait() before close())",
                     world.now, world.steps, world.current_name)
+
+    # ---- a select branch: selecting over a group is a join_next ------------------
+    @property
+    def receivers(self) -> WaitQueue:
+        return self.joiners
+
+    def recv(self):
+        """``join_next()``, under the name ``world.select`` uses for a branch."""
+        return self.join_next()
+
+    def select_ready(self) -> bool:
+        """Whether a join_next would not block (select polls this)."""
+        self._touch("select_ready()")
+        return bool(self._unjoined) or not self._unfinished()
 
     def describe_wait(self) -> str:
         running = ", ".join(t.name for t in self.running) or "none"

@@ -10,13 +10,23 @@ bookkeeping every primitive needs, in one place:
   a holder is held by it; a cycle is reported the moment it closes;
 * **the wait log** behind ``no_starvation``: arrivals and grants, when a
   starvation property asked for it;
-* **statistics**: how many waited, the longest queue.
+* **statistics**: how many waited, the longest queue;
+* **abandoned waits**: a waiter whose event nobody waits on any more (it lost an
+  ``any_of`` race, or its process was interrupted or killed) is skipped and leaves
+  the queue instead of being handed anything (tokio's and asyncio's dropped
+  futures do the same). Yield an operation's event right away: an event nobody has
+  yielded yet counts as abandoned once its process moves on;
+* **give-backs**: a primitive that hands a waiter something registers how to take
+  it back (``Blocking._handed``) if the waiter never receives it (see
+  ``detsim.engine.abandon``).
 """
 from __future__ import annotations
 
 from collections import deque
 
-from ..engine import current_task
+from simpy.events import PENDING, Event
+
+from ..engine import current_task, on_abandon
 
 
 class Waiter:
@@ -50,14 +60,32 @@ class WaitQueue:
         return len(self._waiters)
 
     def __bool__(self) -> bool:
+        self._prune()
         return bool(self._waiters)
 
     def __iter__(self):
-        return iter(self._waiters)
+        self._prune()
+        return iter([w for w in self._waiters if not self._abandoned(w)])
 
     @property
     def first(self) -> Waiter:
+        self._prune()
         return self._waiters[0]
+
+    def _abandoned(self, waiter: Waiter) -> bool:
+        event, task = waiter.event, waiter.task
+        return (task is not None and isinstance(event, Event) and event._value is PENDING
+                and not event.callbacks and task is not self.owner.world.active_process)
+
+    def _prune(self) -> None:
+        """Drop abandoned waiters from the front: they are never handed anything."""
+        waiters = self._waiters
+        while waiters and self._abandoned(waiters[0]):
+            waiter = waiters.popleft()
+            self._leave(waiter)
+            log = self.owner.world.wait_log
+            if log is not None and self.log_name is not None:
+                log.withdraw(self.log_name, waiter.task.name)
 
     # ---- the wait log ----------------------------------------------------------
     def arrive(self, task) -> None:
@@ -95,7 +123,9 @@ class WaitQueue:
         return waiter
 
     def pop(self) -> Waiter:
-        """The longest waiter leaves the queue (the caller grants or wakes it)."""
+        """The longest waiter still waiting leaves the queue (the caller grants or
+        wakes it); test the queue first: ``if queue: waiter = queue.pop()``."""
+        self._prune()
         waiter = self._waiters.popleft()
         self._leave(waiter)
         return waiter
@@ -146,6 +176,11 @@ class Blocking:
         """An operation that needs no calling task: noted for an attached recorder."""
         if self.world.recorder is not None:
             self.world.recorder.note(self, "use", what)
+
+    def _handed(self, event, undo) -> None:
+        """``event`` handed its waiter something; ``undo()`` takes it back if the waiter
+        never receives it (cancelled, or the event lost an ``any_of`` race)."""
+        on_abandon(event, undo)
 
     def _hold(self, task) -> None:
         """``task`` now holds this primitive (a wait-for edge primitive → task)."""

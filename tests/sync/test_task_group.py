@@ -242,3 +242,20 @@ def test_the_deadline_cancels_the_work_when_it_and_its_delivery_come_first():
     early = detsim.run(deadline_model(), Prefer("jobs times out", "cancel jobs/work"))
     assert early.model.timed_out and early.model.ended[0].outcome == "cancelled"
     assert [d.choice for d in early.trace.decisions if d.chosen] == ["jobs times out", "cancel jobs/work"]
+
+
+def test_a_task_group_is_a_select_branch():
+    def make(m, world):
+        m.inbox = world.channel("inbox", capacity=1)
+
+    def parent(m, world):
+        tg = world.task_group("jobs")
+        tg.spawn("w", worker(3, "done")(m, world))
+        sel = world.select([("jobs", tg), ("inbox", m.inbox)], policy="biased", name="either")
+        picked = yield sel.recv()
+        m.picked = picked
+        tg.close()
+
+    result = detsim.run(scripted(make, parent=parent))
+    assert result.ok, result.violation
+    assert result.model.picked.index == 0 and result.model.picked.value == Joined("jobs/w", "ok", "done")

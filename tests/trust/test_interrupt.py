@@ -12,6 +12,7 @@ from detsim.campaign import _check
 from .conftest import DETSIM
 
 SLOW = '''
+import pathlib
 from dataclasses import dataclass
 import detsim
 
@@ -22,6 +23,7 @@ class Slow(detsim.Model):
     bug: str | None = None
 
     def setup(self, world):
+        pathlib.Path("RUNNING").touch()  # the test interrupts only a campaign that has started
         for i in range(3):
             world.spawn(f"p{i}", self.work(world))
 
@@ -31,9 +33,12 @@ class Slow(detsim.Model):
 '''
 
 
-def _interrupt(project, *args, after=2.0):
+def _interrupt(project, *args, after=0.5):
     proc = subprocess.Popen([DETSIM, *args], cwd=project.root, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (project.root / "RUNNING").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # a loaded machine may take seconds to start Python
     time.sleep(after)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
