@@ -52,7 +52,9 @@ def deviations(max_position: int = 64, max_deviations: int = 8, max_index: int =
 
 
 def from_seed(seed: int, max_depth: int = 3):
-    """One seed, one schedule: mostly Random, PCT one time in eight. Splitting the
+    """One seed, one schedule: mostly Random, PCT one time in eight (always in its fair
+    form: spinners yield and a long run ends with a fair random suffix, so a busy-wait
+    loop never exhausts the step budget; docs/search.md). Splitting the
     search across two drawn branches wasted examples: Hypothesis starts every search
     at the same simplest examples of each branch (bench/README.md). A failing example
     prints as ``from_seed(143, 3)``: paste it after ``from detsim.testing import from_seed``."""

@@ -6,6 +6,7 @@ services are created here, on first use where they cost something:
 
 =========================== ===================================================
 ``world.spawn/checkpoint``  processes and scheduling points (``detsim.engine``)
+``world.spin``              a checkpoint in a busy-wait loop
 ``world.choose``            model-level nondeterminism, a recorded decision
 ``world.mutex`` ...         blocking primitives on one wait queue (``detsim.sync``)
 ``world.task_group``        structured concurrency: children, join, cancel, timeout
@@ -20,7 +21,7 @@ See docs/architecture.md for the whole pipeline.
 """
 from __future__ import annotations
 
-from .engine import DEFAULT_INSTANT_BUDGET, DEFAULT_MAX_STEPS, ControlPoint
+from .engine import DEFAULT_INSTANT_BUDGET, DEFAULT_MAX_STEPS, ControlPoint, SpinWait, current_task
 from .errors import ModelError
 from .faults import DEFAULT_FAULT_RATE, Faults, Network
 from .history import History
@@ -93,6 +94,15 @@ class World(ControlPoint):
         """A scope for child processes: spawn, join_next, cancel, timeout, wait, close
         (structured concurrency; a child outliving its scope is a "no leaked task" violation)."""
         return self._register(TaskGroup(self, name))
+
+    # ---- busy-waiting ------------------------------------------------------------
+    def spin(self) -> SpinWait:
+        """``yield world.spin()`` in a busy-wait loop: a checkpoint that also tells the
+        strategy "this process waits for another one". PCT moves it to the lowest
+        priority (as shuttle's ``yield_now``) and DFS switches away from it at no cost,
+        so a spinner never starves the process it waits for (docs/search.md)."""
+        current_task(self, "world.spin()")
+        return SpinWait(self, 0)
 
     # ---- counters, progress, histories -----------------------------------------
     def count(self, key: str, n: int = 1) -> None:

@@ -31,7 +31,7 @@ EXPECTED = {
         "ControlPoint", "HorizonReached", "ProcessFailed", "DEFAULT_MAX_STEPS", "DEFAULT_INSTANT_BUDGET",
         "Overtaking", "DEFAULT_FAIRNESS_BOUND", "fairness_text",
         "Model", "defines", "fresh", "model_params", "model_ref", "settings_for", "SETTINGS",
-        "Strategy", "ALWAYS_DEFAULT", "Task", "current_task", "event_label", "option_name",
+        "Strategy", "ALWAYS_DEFAULT", "Task", "SpinWait", "current_task", "event_label", "option_name",
         "TimerCallback", "after", "EventLint", "Recorder", "abandon", "on_abandon", "SafeAnyOf", "SafeAllOf",
     },
     "detsim.trace": {

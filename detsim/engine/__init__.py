@@ -18,12 +18,12 @@ from ._lint import EventLint
 from ._model import SETTINGS, Model, defines, fresh, model_params, model_ref, settings_for
 from ._recorder import Recorder
 from ._strategy import ALWAYS_DEFAULT, Strategy
-from ._task import Task, current_task, event_label, option_name
+from ._task import SpinWait, Task, current_task, event_label, option_name
 from ._timers import TimerCallback, after
 
 __all__ = ["ControlPoint", "HorizonReached", "ProcessFailed", "DEFAULT_MAX_STEPS",
            "DEFAULT_INSTANT_BUDGET", "Overtaking", "DEFAULT_FAIRNESS_BOUND", "fairness_text",
            "Model", "defines", "fresh", "model_params", "model_ref", "settings_for", "SETTINGS",
-           "Strategy", "ALWAYS_DEFAULT", "Task", "current_task", "event_label", "option_name",
+           "Strategy", "ALWAYS_DEFAULT", "Task", "SpinWait", "current_task", "event_label", "option_name",
            "TimerCallback", "after", "EventLint", "Recorder",
            "abandon", "on_abandon", "SafeAnyOf", "SafeAllOf"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from simpy.events import NORMAL, Condition, Event, Process
+from simpy.events import NORMAL, Condition, Event, Process, Timeout
 
 from ..errors import ModelError
 
@@ -31,6 +31,13 @@ class Task(Process):
         return self._name
 
     @property
+    def spinning(self) -> bool:
+        """Whether this task's pending wake-up is a ``world.spin()``: it is busy-waiting
+        for another process, so running it again first achieves nothing (PCT and DFS
+        switch away from it; docs/search.md)."""
+        return type(self._target) is SpinWait
+
+    @property
     def waiting_on(self) -> str | None:
         """What this task is blocked on, described as it is now (None: not blocked on
         a primitive). Anything waited on describes itself with ``describe_wait()``."""
@@ -41,6 +48,11 @@ class Task(Process):
 
     def __repr__(self) -> str:
         return f"<Task {self._name}>"
+
+
+class SpinWait(Timeout):
+    """The zero-time event of ``world.spin()``: a checkpoint marked "busy-waiting".
+    The mark lives on the event, so it ends by itself when the task next yields."""
 
 
 def current_task(world, what: str) -> Task:

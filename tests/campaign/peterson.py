@@ -43,7 +43,7 @@ class Peterson(detsim.Model):
                 self.turn = other
                 yield world.checkpoint()
             while self.flag[other] and self.turn == other:
-                yield world.checkpoint()
+                yield world.spin()  # busy-waiting for the other thread
             self.inside.append(f"t{i}")
             yield world.checkpoint()  # the critical section
             self.inside.remove(f"t{i}")
