@@ -164,7 +164,7 @@ def cmd_replay(args) -> int:
     trace = Trace.load(args.path)
     result = replay(trace, trust=args.trust or ())
     _warn(result.warnings)
-    print(trace.describe())
+    print(trace.describe(result.preemptions))
     code = _reproduced(trace, result)
     print("replay: every property held" if code == EXIT_HELD else f"replay reproduced: {result.violation}")
     return code
@@ -175,7 +175,7 @@ def cmd_show(args) -> int:
     # the pictures below come from re-executing it, with every step recorded
     result, told = story(trace, trust=args.trust or (), state=bool(args.html))
     _warn(result.warnings)
-    print(trace.describe())
+    print(trace.describe(result.preemptions))
     setup = render_setup(told)
     if setup:
         print(setup)

@@ -45,6 +45,8 @@ class CheckResult:
     warnings: list = field(default_factory=list)  # model mistakes seen by the linted run
     bound: str | None = None  # what "exhausted" covers, when a strategy explores within a bound
     stats: dict = field(default_factory=dict)  # executions, distinct states, and the strategy's own numbers
+    preemptions: int | None = None  # of the reported counterexample (counted by re-executing it)
+    original_preemptions: int | None = None  # of the counterexample as found, before shrinking
 
     @property
     def verdict(self) -> str:
@@ -157,10 +159,12 @@ class _Campaign:
             i += 1
         return None
 
-    def verify(self, trace, which: str) -> None:
-        """Re-execute ``trace``'s decisions; a different run means the model is nondeterministic."""
+    def verify(self, trace, which: str) -> int:
+        """Re-execute ``trace``'s decisions; a different run means the model is nondeterministic.
+        Returns the trace's preemptions, counted on the way."""
+        replayer = Replay(trace)
         try:
-            again = execute(self.model, Replay(trace), self.settings)
+            again = execute(self.model, replayer, self.settings)
         except ReplayDivergence as e:
             raise NondeterminismError(f"the model is nondeterministic: {which} re-executed with the same "
                                       f"decisions went differently: {e}") from None
@@ -169,6 +173,7 @@ class _Campaign:
                 f"the model is nondeterministic: {which} re-executed with the same decisions ended "
                 f"differently: first {_outcome(trace.violation, trace.outcome.get('steps'))}, "
                 f"then {_outcome(again.violation, again.steps)}")
+        return replayer.preemptions
 
     def shrunk(self, found, shrink: bool, max_shrink_runs: int) -> CheckResult:
         original = found.trace
@@ -179,10 +184,15 @@ class _Campaign:
                                                      self.settings, max_shrink_runs)
             except ShrinkInterrupted as stop:
                 final, spent, minimal, interrupted = stop.best, stop.spent, False, True
+        preemptions = original_preemptions = None
         if not interrupted:
-            self.verify(final, "the counterexample")
-        return self.result(violation=final.violation, trace=final, original=original, spent=spent,
-                           minimal=minimal, interrupted=interrupted)
+            preemptions = self.verify(final, "the counterexample")
+            original_preemptions = (preemptions if final is original
+                                    else self.verify(original, "the counterexample as found"))
+        result = self.result(violation=final.violation, trace=final, original=original, spent=spent,
+                             minimal=minimal, interrupted=interrupted)
+        result.preemptions, result.original_preemptions = preemptions, original_preemptions
+        return result
 
     def result(self, *, violation=None, trace=None, original=None, spent=0, minimal=None,
                interrupted=False, error=None) -> CheckResult:

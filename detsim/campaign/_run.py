@@ -37,6 +37,7 @@ class RunResult:
     reached: list = field(default_factory=list)  # sometimes-properties that held
     counters: dict = field(default_factory=dict)  # world.count() totals of this run
     warnings: list = field(default_factory=list)  # model mistakes seen by a linted run
+    preemptions: int | None = None  # counted when the run re-executed a trace (replay, story)
 
 
 def _failure(world, failed: ProcessFailed) -> Violation:
@@ -219,4 +220,5 @@ def replay(trace_or_path, *, trust=(), root=None, **settings) -> RunResult:
     strategy = Replay(trace)
     result = execute(model, strategy, merged, lint=True, copy=False)
     strategy.end(result)
+    result.preemptions = strategy.preemptions
     return result

@@ -26,6 +26,7 @@ def story(trace_or_path, model=None, *, trust=(), root=None, state: bool = True)
     strategy = Replay(trace)
     result = execute(model, strategy, settings, lint=True, copy=copy, recorder=recorder)
     strategy.end(result)
+    result.preemptions = strategy.preemptions
     told = recorder.story
     told["strategy"] = dict(trace.strategy)
     told["decisions_total"] = len(trace.decisions)

@@ -195,7 +195,6 @@ class DFS(Strategy):
                 self.current = min(self._pending)
             items = self._pending.pop(self.current)
             self._npending -= len(items)
-            items.sort(key=lambda item: item[1])  # earlier deviations first (a stable sort)
             self._queue = deque(items)
         chosen, pos, alt = self._queue.popleft()
         self._prefix, self._root = list(chosen[:pos]) + [alt], pos + 1

@@ -48,12 +48,14 @@ class PCT(Strategy):
         self.runs_at_estimate = 0  # runs done with k equal to the current estimate
         self.fair_runs = 0  # runs that reached the fair suffix
         self.run = 0
+        self._begun = None
         self.begin(0)
 
     def begin(self, run: int) -> bool:
-        self.run = run
+        # The same run begun again (detsim.run on one schedule twice) is the same run.
+        k = self._k_used if run == self._begun else self.steps_estimate
+        self.run, self._begun = run, run
         self._rng = run_rng("pct", self.seed, run)
-        k = self.steps_estimate
         self._changes = {}
         points = self._rng.sample(range(1, k + 1), min(self.depth - 1, k))
         for i, point in enumerate(sorted(points)):

@@ -1,7 +1,11 @@
-"""Exact replay of a recorded trace; any difference raises ReplayDivergence."""
+"""Exact replay of a recorded trace; any difference raises ReplayDivergence.
+
+While it replays it counts the trace's preemptions (``detsim.trace.is_preemption``):
+the process that ran before a schedule decision is known only while the run goes
+on, so a trace's preemptions are counted by re-executing it."""
 from ..engine import Strategy
 from ..errors import ReplayDivergence
-from ..trace import Trace
+from ..trace import SCHEDULE, Trace, is_preemption
 
 
 class Replay(Strategy):
@@ -12,8 +16,10 @@ class Replay(Strategy):
         if not isinstance(trace, Trace):
             trace = Trace.load(trace)
         self.trace = trace
+        self.preemptions = 0  # in the run replayed so far
 
     def begin(self, run: int) -> bool:
+        self.preemptions = 0
         return run == 0
 
     def choose(self, label, candidates, world) -> int:
@@ -29,6 +35,8 @@ class Replay(Strategy):
             raise ReplayDivergence(
                 f"replay diverged at decision #{pos} ({where}): expected {d.label!r} choosing "
                 f"{d.choice!r} among {list(d.candidates)}, actual {label!r} among {list(candidates)}")
+        if world.decision_kind == SCHEDULE and is_preemption(world.current_name, candidates, d.chosen):
+            self.preemptions += 1
         return d.chosen
 
     def end(self, result) -> None:

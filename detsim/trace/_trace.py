@@ -138,10 +138,13 @@ class Trace:
         return Decision(d["step"], time, label, tuple(cands), chosen, kind)
 
     # ---- for people --------------------------------------------------------
-    def describe(self) -> str:
+    def describe(self, preemptions: int | None = None) -> str:
+        """The trace for people; ``preemptions`` (counted by re-executing it) goes
+        next to the deviations."""
+        counted = "" if preemptions is None else f", {preemptions} preemption(s)"
         lines = [f"model {self.model} {json.dumps(self.params, sort_keys=True)}",
                  f"strategy {json.dumps(self.strategy, sort_keys=True)}; "
-                 f"{len(self.decisions)} decisions, {len(self.deviations())} deviating from the default"]
+                 f"{len(self.decisions)} decisions, {len(self.deviations())} deviating from the default{counted}"]
         v = self.violation
         lines.append(f"outcome: {v}" if v else f"outcome: held ({self.outcome.get('end', 'ended')})")
         for pos, d in self.deviations():

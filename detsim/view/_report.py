@@ -9,9 +9,11 @@ def replay_command(path) -> str:
     return f"detsim replay {shlex.quote(str(path))}"
 
 
-def _preemptions(trace) -> str:
-    """", N preemption(s)" when the trace says (a shrunk trace counts them), else ""."""
-    n = trace.strategy.get("preemptions") if isinstance(trace.strategy, dict) else None
+def _preemptions(result, trace) -> str:
+    """", N preemption(s)" when the campaign counted them (or the shrunk trace says), else ""."""
+    n = getattr(result, "preemptions", None)
+    if n is None and isinstance(trace.strategy, dict):
+        n = trace.strategy.get("preemptions")
     return f", {n} preemption(s)" if type(n) is int else ""
 
 
@@ -28,10 +30,12 @@ def counterexample_report(result, path=None) -> str:
              f"  found after {result.runs} schedule(s) by {result.strategy}"]
     devs = trace.deviations()
     original = result.original_trace
-    preemptions = _preemptions(trace)
+    preemptions = _preemptions(result, trace)
     if original is not None and original is not trace:
         shrunk = "1-minimal" if result.one_minimal else "not proven minimal (shrink budget ran out)"
-        lines.append(f"  shrunk from {len(original.deviations())} to {len(devs)} deviating decision(s){preemptions} "
+        before = getattr(result, "original_preemptions", None)
+        before = f" ({before} preemption(s))" if type(before) is int else ""
+        lines.append(f"  shrunk from {len(original.deviations())}{before} to {len(devs)} deviating decision(s){preemptions} "
                      f"in {result.shrink_runs} runs; {shrunk}")
     elif preemptions:
         lines.append(f"  {len(devs)} deviating decision(s){preemptions}")
