@@ -14,14 +14,16 @@ What a decision costs, by ``bound`` kind:
   while it could go on costs 1 (``detsim.trace.is_preemption``); the default is to
   let it go on. A process whose pending wake-up is a ``world.spin()`` is the
   exception: switching away from it is free and letting it spin on costs 1. A
-  switch after the previous process blocked or finished is free (any candidate).
+  switch after the previous process blocked or finished is free among processes;
+  running a non-process event there (a finished process's exit, a timer's
+  callback) ahead of FIFO order costs 1, so their orders wait for a later pass.
 * ``"delays"`` (delay bounding, Emmi, Qadeer & Rakamarić, POPL 2011): the default
   is SimPy's FIFO order (index 0, round robin at checkpoints); choosing the i-th
   candidate instead delays i of them and costs i.
 * ``"deviations"``: the default is index 0 and any other choice costs 1.
 
 A non-default model choice or fault costs 1 in every kind (it is bounded together
-with the schedule). After ``fair_after`` scheduling decisions a run continues in
+with the schedule; the summary then says "other deviations count too"). After ``fair_after`` scheduling decisions a run continues in
 FIFO order without branching, so a spin loop nobody marked still ends.
 """
 from __future__ import annotations
@@ -108,7 +110,7 @@ class DFS(Strategy):
 
     def choose(self, label, candidates, world) -> int:
         n = len(candidates)
-        default, previous, spinning, fair = 0, -1, False, False
+        default, previous, spinning, fair, free = 0, -1, False, False, None
         schedule = world.decision_kind == SCHEDULE
         if schedule:
             self._schedules += 1
@@ -118,11 +120,15 @@ class DFS(Strategy):
                 previous = candidates.index(name)
                 task = world.tasks.get(name)
                 spinning = task is not None and task.spinning
-            if self.kind == "preemptions" and previous >= 0 and not fair:
-                default = previous if not spinning else (1 if previous == 0 else 0)
+            if self.kind == "preemptions" and not fair:
+                if previous >= 0:
+                    default = previous if not spinning else (1 if previous == 0 else 0)
+                else:
+                    free = frozenset(i for i, c in enumerate(candidates) if c in world.tasks)
+                    default = min(free) if free else 0
         pos = len(self._record)
         chosen = min(self._prefix[pos], n - 1) if pos < len(self._prefix) else default
-        self._record.append((chosen, n, default, previous, spinning, schedule, fair))
+        self._record.append((chosen, n, default, previous, spinning, schedule, fair, free))
         return chosen
 
     def end(self, result) -> None:
@@ -131,15 +137,15 @@ class DFS(Strategy):
 
     # ---- what a choice costs -----------------------------------------------------
     def _cost(self, rec, idx: int) -> int:
-        _, _, default, previous, spinning, schedule, fair = rec
+        _, _, default, previous, spinning, schedule, fair, free = rec
         if fair:
             return 0  # no branching there: nothing to bound
         if not schedule or self.kind == "deviations":
             return 1 if idx else 0
         if self.kind == "delays":
             return idx
-        if previous < 0:
-            return 0  # the previous process cannot go on: any switch is free
+        if previous < 0:  # the previous process cannot go on: a switch to any process is free
+            return 0 if idx == default or idx in free else 1
         if spinning:
             return 1 if idx == previous else 0  # letting a spinner spin on is the costly choice
         return 0 if idx == previous else 1
@@ -180,7 +186,7 @@ class DFS(Strategy):
         else:
             self._pending.setdefault(cost, []).append((chosen, pos, alt))
             self._npending += 1
-            if not rec[5]:
+            if not rec[5] or (rec[3] < 0 and self.kind == "preemptions"):
                 self.charged_other = True
 
     def _next_item(self) -> bool:
@@ -210,8 +216,12 @@ class DFS(Strategy):
     def _unit(self, bound: int) -> str:
         unit = _UNITS[self.kind][bound != 1]
         if self.charged_other and self.kind != "deviations":
-            unit += " (non-default choices and faults count too)"
+            unit += " (choices, faults and out-of-order events count too)"
         return unit
+
+    def _also(self) -> str:
+        return (" (choices, faults and out-of-order events count too)"
+                if self.charged_other and self.kind != "deviations" else "")
 
     # ---- reports -----------------------------------------------------------------
     def summary(self, runs: int) -> list:
@@ -219,11 +229,14 @@ class DFS(Strategy):
         cut = (f" (each run branched only in its first {self.fair_after:,} scheduling steps)"
                if self.truncated else "")
         if self.completed is not None:
-            lines.append(f"every schedule with ≤ {self.completed} {self._unit(self.completed)} explored: "
-                         f"{self.completed_runs:,}{cut}")
+            unit = _UNITS[self.kind][self.completed != 1]
+            lines.append(f"every schedule with ≤ {self.completed} {unit} explored: "
+                         f"{self.completed_runs:,}{self._also()}{cut}")
         if not self.exhausted and self._runs_done > self.completed_runs:
-            lines.append(f"schedules with ≤ {self.current} {self._unit(self.current)}: "
-                         f"{self._runs_done - self.completed_runs:,} more run, not all of them (the budget ran out)")
+            unit = _UNITS[self.kind][self.current != 1]
+            lines.append(f"schedules with ≤ {self.current} {unit}: "
+                         f"{self._runs_done - self.completed_runs:,} more run, not all of them (the budget ran out)"
+                         f"{self._also()}")
         return lines
 
     def stats(self) -> dict:
