@@ -70,7 +70,7 @@ def _strategy(args):
     if args.strategy == "pct":
         return PCT(args.depth, args.seed)
     if args.strategy == "dfs":
-        return DFS(max_runs=args.runs, max_deviations=args.max_deviations)
+        return DFS(max_runs=args.runs, max_deviations=args.max_deviations, max_preemptions=args.max_preemptions)
     return Fifo()
 
 
@@ -140,7 +140,8 @@ def _audit_argv(args) -> list[str]:
             "--seed", str(args.seed), "--depth", str(args.depth)]
     for pair in args.param or []:
         argv += ["-p", pair]
-    for flag, value in (("--max-deviations", args.max_deviations), ("--horizon", args.horizon),
+    for flag, value in (("--max-deviations", args.max_deviations), ("--max-preemptions", args.max_preemptions),
+                        ("--horizon", args.horizon),
                         ("--max-steps", args.max_steps)):
         if value is not None:
             argv += [flag, str(value)]
@@ -218,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--depth", type=_positive, default=3, help="PCT bug depth (>= 1)")
     c.add_argument("--max-deviations", type=_non_negative, default=None, help="DFS bound on non-default decisions")
+    c.add_argument("--max-preemptions", type=_non_negative, default=None,
+                   help="DFS bound on preemptions (default: deepen 0, 1, 2, ... until --runs is spent)")
     c.add_argument("--horizon", type=_time, default=None, help="virtual-time horizon")
     c.add_argument("--max-steps", type=_positive, default=None, help="step budget of each run")
     c.add_argument("--no-shrink", action="store_true")
