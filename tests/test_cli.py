@@ -135,6 +135,27 @@ def test_strategies_and_no_shrink(tmp_path, capsys):
     assert detsim.Trace.load(out).strategy["name"] == "random"
 
 
+def test_preemptions_are_reported_next_to_deviations(tmp_path, capsys):
+    out = tmp_path / "raw.json"
+    assert cli_main(["check", MODEL, "--runs", "300", "--no-shrink", "--out", str(out)]) == 1
+    report = capsys.readouterr().out
+    counted = re.search(r"  (\d+) deviating decision\(s\), (\d+) preemption\(s\)", report)
+    assert counted and int(counted[1]) == len(detsim.Trace.load(out).deviations())
+    for command in ("replay", "show"):
+        assert cli_main([command, str(out)]) == 1
+        line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("strategy "))
+        assert line.endswith(f"{counted[1]} deviating from the default, {counted[2]} preemption(s)")
+
+
+def test_dfs_takes_a_preemption_bound(capsys):
+    assert cli_main(["check", MODEL, "-p", "bug=null", "-p", "workers=2", "-p", "warmup=1", "--strategy", "dfs",
+                     "--max-preemptions", "1", "--runs", "5000"]) == 0
+    out = capsys.readouterr().out
+    assert "every schedule with at most 1 preemption" in out and "every schedule with ≤ 1 preemption explored: " in out
+    assert cli_main(["check", MODEL, "--strategy", "dfs", "--max-preemptions", "1", "--max-deviations", "1"]) == 2
+    assert "detsim: error: DFS takes one bound" in capsys.readouterr().err
+
+
 @dataclass
 class Shown(detsim.Model):
     """A model with a ``show`` hook, for ``detsim show``."""
