@@ -3,10 +3,11 @@ found, the correct lock holds), a spinner drops to the lowest priority, an unmar
 spin loop ends with the fair random suffix, k is learned, n counts processes, and
 the summary states the miss bound of Burckhardt et al."""
 import pytest
+from hypothesis import given, settings
 
 import detsim
 from detsim.errors import ModelError, UsageError
-from detsim.testing import from_seed
+from detsim.testing import assert_run_holds, from_seed, schedules
 from tests.campaign.peterson import Peterson
 from tests.support import scripted
 
@@ -92,6 +93,12 @@ def test_the_same_run_begun_again_is_the_same_run():
     first = detsim.run(Peterson(bug=None), pct)
     again = detsim.run(Peterson(bug=None), pct)
     assert again.trace.to_json() == first.trace.to_json()
+
+
+@settings(max_examples=30, deadline=None, database=None)
+@given(schedules("pct"))
+def test_a_hypothesis_test_of_the_correct_peterson_passes_under_pct(schedule):
+    assert_run_holds(Peterson(bug=None), schedule, save_dir=None)
 
 
 def test_hypothesis_mixes_pct_only_in_its_fair_form():
