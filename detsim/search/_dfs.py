@@ -22,9 +22,11 @@ What a decision costs, by ``bound`` kind:
   candidate instead delays i of them and costs i.
 * ``"deviations"``: the default is index 0 and any other choice costs 1.
 
-A non-default model choice or fault costs 1 in every kind (it is bounded together
-with the schedule; the summary then says "other deviations count too"). After ``fair_after`` scheduling decisions a run continues in
-FIFO order without branching, so a spin loop nobody marked still ends.
+A non-default model choice or fault costs 1 in every kind: it is bounded together
+with the schedule, and the summary says so ("choices, faults, ... count too")
+whenever such a cost cut or deferred something. After ``fair_after`` scheduling
+decisions a run continues in FIFO order without branching, so a spin loop nobody
+marked still ends.
 """
 from __future__ import annotations
 
@@ -179,6 +181,10 @@ class DFS(Strategy):
         return self._next_item()
 
     def _defer(self, cost: int, chosen: tuple, pos: int, alt: int, rec) -> None:
+        if self.kind == "preemptions" and (not rec[5] or rec[3] < 0 or rec[4]):
+            self.charged_other = True  # a choice, fault, event out of order or a spinner spinning on
+        elif self.kind == "delays" and not rec[5]:
+            self.charged_other = True
         if self.cap is not None and cost > self.cap:
             self.pruned = True
         elif self._npending >= MAX_PENDING:
@@ -186,8 +192,6 @@ class DFS(Strategy):
         else:
             self._pending.setdefault(cost, []).append((chosen, pos, alt))
             self._npending += 1
-            if not rec[5] or (rec[3] < 0 and self.kind == "preemptions"):
-                self.charged_other = True
 
     def _next_item(self) -> bool:
         """The next deferred work item: of this pass, else of the cheapest next pass."""
@@ -216,11 +220,11 @@ class DFS(Strategy):
     def _unit(self, bound: int) -> str:
         unit = _UNITS[self.kind][bound != 1]
         if self.charged_other and self.kind != "deviations":
-            unit += " (choices, faults and out-of-order events count too)"
+            unit += " (choices, faults, out-of-order events and spinning on count too)"
         return unit
 
     def _also(self) -> str:
-        return (" (choices, faults and out-of-order events count too)"
+        return (" (choices, faults, out-of-order events and spinning on count too)"
                 if self.charged_other and self.kind != "deviations" else "")
 
     # ---- reports -----------------------------------------------------------------
