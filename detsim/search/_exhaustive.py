@@ -142,6 +142,8 @@ class _Tracker(Recorder):
         self.made: dict = {}  # event -> (time, index of the transition that scheduled it)
         self.due_at: dict = {}  # decision position -> the due events then, in candidate order
         self.window: set = set()  # keys read between steps (the properties)
+        self.frames: dict = {}  # process -> why its frame is untrackable (None: it is trackable)
+        self.tasks_seen = 0
         self.count = 0
         self.world = self.model = None
 
@@ -153,6 +155,8 @@ class _Tracker(Recorder):
 
     def finish(self, world, result) -> None:
         self._close()
+        if result.end == "violation":
+            self._pending(world)
         self.recording = False
         _ACTIVE[0] = None
         s = self.strategy
@@ -200,6 +204,7 @@ class _Tracker(Recorder):
         return any(e is event for e, _ in self.sleep)
 
     def before_step(self, world) -> None:
+        self._new_tasks(world)
         if world._late or world._urgent:
             if self.cur is None:
                 self.cur = Transition(None, None)
@@ -222,11 +227,17 @@ class _Tracker(Recorder):
         cur.ran = True
         self.in_step = False
         for callback in world._last_callbacks:
-            generator = getattr(getattr(callback, "__self__", None), "_generator", None)
-            if generator is not None and hasattr(generator, "gi_frame"):
-                reason = frame_reason(generator, self.model, world)
-                if reason is not None and cur.fp.opaque is None:
-                    cur.fp.opaque = reason
+            process = getattr(callback, "__self__", None)
+            generator = getattr(process, "_generator", None)
+            if generator is None or not hasattr(generator, "gi_frame"):
+                continue
+            # What the process could reach when resumed (its frame before the step) or
+            # took hold of during it (its frame now); a finished frame shows nothing.
+            before = self.frames.get(process, "a process not started by world.spawn")
+            after = self.frames[process] = frame_reason(generator, self.model, world)
+            reason = before or after
+            if reason is not None and cur.fp.opaque is None:
+                cur.fp.opaque = reason
         if self.window:
             s = self.strategy
             new = self.window - s.visible
@@ -234,6 +245,28 @@ class _Tracker(Recorder):
                 s.visible |= new
                 s.restart = s.restart or s.transitions > 0  # orders chosen without them may be unsound
             self.window = set()
+
+    def _new_tasks(self, world) -> None:
+        """Frames of processes spawned since the last step, before they first run (their arguments)."""
+        tasks = world.tasks
+        if len(tasks) > self.tasks_seen:
+            for task in list(tasks.values())[self.tasks_seen:]:
+                self.frames[task] = frame_reason(task._generator, self.model, world)
+            self.tasks_seen = len(tasks)
+
+    def _pending(self, world) -> None:
+        """A run cut short by a violation leaves events due that never ran: each counts
+        as touching everything, so that orders putting it earlier are explored too (a
+        campaign stops at the first violation; enumerations that go on need this)."""
+        if self.instant is None or self.instant.time != world._now:
+            return
+        for event in list(world._normal):
+            t = Transition(event, None)
+            t.fp.opaque = "never ran: the run ended first"
+            made = self.made.get(event)
+            if made is not None and made[0] == world._now:
+                t.trigger = made[1]
+            self.strategy.backtracks += self.instant.add(t, self.due_at, self.strategy.nodes)
 
     def decided(self, pos: int, node: Node, due: list) -> None:
         self.due_at[pos] = list(due)
