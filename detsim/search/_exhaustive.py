@@ -248,7 +248,7 @@ class _Tracker(Recorder):
 
     def _new_tasks(self, world) -> None:
         """Frames of processes spawned since the last step, before they first run (their arguments)."""
-        tasks = world.tasks
+        tasks = object.__getattribute__(world, "tasks")  # not an access of the model's
         if len(tasks) > self.tasks_seen:
             for task in list(tasks.values())[self.tasks_seen:]:
                 self.frames[task] = frame_reason(task._generator, self.model, world)
