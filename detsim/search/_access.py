@@ -111,7 +111,7 @@ def tracked_class(cls):
             if name.startswith("__"):
                 if name == "__dict__":
                     tracker.model_opaque("the model's __dict__ was read")
-            elif name in object.__getattribute__(self, "__dict__") or not _behaviour(cls, name):
+            elif _own(self, name) or not _behaviour(cls, name):
                 tracker.model_access(name, value_mode(value), value)
         return value
 
@@ -132,6 +132,14 @@ def tracked_class(cls):
                                       "__setattr__": __setattr__, "__delattr__": __delattr__})
     _TRACKED[cls] = sub
     return sub
+
+
+def _own(obj, name) -> bool:
+    """``name`` is in the instance's dict (a model with __slots__ has none: all state)."""
+    try:
+        return name in object.__getattribute__(obj, "__dict__")
+    except AttributeError:
+        return True
 
 
 def _behaviour(cls, name) -> bool:

@@ -142,6 +142,7 @@ class _Tracker(Recorder):
         self.made: dict = {}  # event -> (time, index of the transition that scheduled it)
         self.due_at: dict = {}  # decision position -> the due events then, in candidate order
         self.window: set = set()  # keys read between steps (the properties)
+        self.untracked = None  # why no transition of this run can be trusted to be independent
         self.frames: dict = {}  # process -> why its frame is untrackable (None: it is trackable)
         self.tasks_seen = 0
         self.count = 0
@@ -149,7 +150,10 @@ class _Tracker(Recorder):
 
     def attach(self, world, model) -> None:
         self.world, self.model = world, model
-        model.__class__ = tracked_class(type(model))
+        try:
+            model.__class__ = tracked_class(type(model))
+        except TypeError as e:  # e.g. a layout a subclass cannot take: order everything
+            self.untracked = f"the model's attributes cannot be tracked ({e})"
         world.__class__ = _tracked_world(type(world))
         _ACTIVE[0] = self
 
@@ -285,6 +289,8 @@ class _Tracker(Recorder):
         if t is None or not t.ran:
             return
         s, fp = self.strategy, t.fp
+        if self.untracked is not None and fp.opaque is None:
+            fp.opaque = self.untracked
         if s.visible and (fp.writes(s.visible) or (_EVERYTHING in s.visible and WRITE in fp.keys.values())):
             fp.add(_VISIBLE, WRITE)
         if fp.opaque is not None:

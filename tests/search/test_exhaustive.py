@@ -160,3 +160,28 @@ def test_cli_verified_and_bounded(capsys):
 def test_bad_max_runs_is_a_usage_error(bad):
     with pytest.raises(detsim.UsageError):
         Exhaustive(max_runs=bad)
+
+
+@dataclass
+class Slotted(detsim.Model):
+    """A model with __slots__: every attribute is state (there is no instance dict)."""
+    __slots__ = ("count", "workers")
+    workers: int
+
+    def setup(self, world):
+        self.count = 0
+        for i in range(self.workers):
+            world.spawn(f"w{i}", self.work(world))
+
+    def work(self, world):
+        seen = self.count
+        yield world.checkpoint()
+        self.count = seen + 1
+
+    def properties(self):
+        return [detsim.at_end("all counted", lambda m: m.count == m.workers)]
+
+
+def test_a_model_with_slots_is_tracked_and_its_race_found():
+    found = check(Slotted(workers=2), Exhaustive(), runs=None)
+    assert found.violation is not None and found.violation.property == "all counted"
