@@ -162,6 +162,23 @@ def frame_reason(generator, model, world) -> str | None:
         _globals_reason(generator)
 
 
+def callback_reason(callback, model, world) -> str | None:
+    """Like ``frame_reason`` for a callback that is not a process resuming: a named
+    timer's function and arguments, or a model's own callable. detsim's and SimPy's
+    own callbacks touch only what their notes report."""
+    owner = getattr(callback, "__self__", None)
+    if owner is None:
+        return _check_refs([callback], model, world, 0, getattr(callback, "__name__", "a callback"))
+    if hasattr(owner, "_fn") and hasattr(owner, "_args"):  # detsim.engine.after's timer
+        fn = owner._fn
+        if (getattr(fn, "__module__", None) or "").startswith("detsim."):
+            return None
+        return _check_refs([fn, *owner._args], model, world, 0, f"timer {owner.name}")
+    if (type(owner).__module__ or "").startswith(("detsim.", "simpy.")):
+        return None
+    return _check_refs([owner], model, world, 0, f"a callback of {type(owner).__name__}")
+
+
 def _check_refs(refs, model, world, depth, where) -> str | None:
     if depth > _MAX_DEPTH:
         return f"{where}: holds objects nested too deep to follow"

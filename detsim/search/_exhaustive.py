@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..engine import Recorder, Strategy
 from ..errors import DetsimError, NondeterminismError, UsageError
 from ..trace import SCHEDULE
-from ._access import _ACTIVE, WRITE, Footprint, frame_reason, tracked_class
+from ._access import _ACTIVE, WRITE, Footprint, callback_reason, frame_reason, tracked_class
 from ._dpor import Instant, Node, Transition
 
 # World attributes that read nothing another transition changes (or whose users
@@ -234,6 +234,9 @@ class _Tracker(Recorder):
             process = getattr(callback, "__self__", None)
             generator = getattr(process, "_generator", None)
             if generator is None or not hasattr(generator, "gi_frame"):
+                reason = callback_reason(callback, self.model, world)
+                if reason is not None and cur.fp.opaque is None:
+                    cur.fp.opaque = reason
                 continue
             # What the process could reach when resumed (its frame before the step) or
             # took hold of during it (its frame now); a finished frame shows nothing.

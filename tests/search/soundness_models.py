@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import detsim
+import detsim.engine
 from detsim.campaign import execute
 from detsim.search import RunPruned
 
@@ -268,3 +269,26 @@ CASES = [
     ("messages", Messages()),
     ("transient", Transient()),
 ]
+
+
+@dataclass
+class TimerArguments(detsim.Model):
+    """Named timers whose callback changes a list handed to it as an argument: only the
+    callback check sees the sharing."""
+
+    def setup(self, world):
+        self.log = shared = []
+        for name in ("a", "b"):
+            detsim.engine.after(world, 1, name, self.tick, shared, name)
+        world.spawn("p", self.proc(world))
+
+    @staticmethod
+    def tick(shared, name):
+        shared.append(name)
+
+    def proc(self, world):
+        yield world.timeout(1)
+        self.log.append("p")
+
+    def final(self):
+        return tuple(self.log)

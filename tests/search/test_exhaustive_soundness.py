@@ -6,7 +6,7 @@ import pytest
 from detsim import DFS, check
 from detsim.search import Exhaustive
 from tests.search.soundness_models import (Chooser, Counter, Messages, Peterson, Philosophers, Reorder,
-                                           SharedByArgument, Timeouts, Transient, explore)
+                                           SharedByArgument, TimerArguments, Timeouts, Transient, explore)
 
 FAST = {
     "counter 2, no lock": Counter(workers=2),
@@ -22,6 +22,7 @@ FAST = {
     "timeouts": Timeouts(),
     "messages": Messages(),
     "transient": Transient(),
+    "timer arguments": TimerArguments(),
 }
 COUNTS: dict = {}
 
