@@ -124,6 +124,9 @@ class Exhaustive(Strategy):
         if self.opaque:
             lines.append(f"{self.opaque} transition(s) could not be tracked and were ordered with every "
                          f"other (first: {self.opaque_reasons[0]})")
+        if self.exhausted:
+            lines.append("every terminal state was reached, so no_deadlock is proved for this instance; "
+                         "no_livelock was judged per execution (no state graph is built)")
         if self.restarts:
             lines.append(f"restarted {self.restarts} time(s): properties read state not seen before")
         return lines

@@ -185,3 +185,10 @@ class Slotted(detsim.Model):
 def test_a_model_with_slots_is_tracked_and_its_race_found():
     found = check(Slotted(workers=2), Exhaustive(), runs=None)
     assert found.violation is not None and found.violation.property == "all counted"
+
+
+def test_the_notes_say_what_liveness_was_judged_on():
+    done = check(RacyCounter(bug=None, workers=2), Exhaustive(), runs=None)
+    assert any("no_deadlock is proved" in n and "per execution" in n for n in done.notes)
+    capped = check(RacyCounter(bug=None), Exhaustive(), runs=2)
+    assert not any("proved" in n for n in capped.notes)
