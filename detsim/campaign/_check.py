@@ -221,7 +221,7 @@ class _Campaign:
 def _coverage(stats: dict) -> str:
     parts = [f"{stats.get('executions', 0):,} executions"]
     if stats.get("states"):
-        parts.append(f"{stats['states']:,} distinct states")
+        parts.append(f"{stats['states']:,} distinct abstract states")  # the model's state(), when defined
     parts.append(f"{stats.get('transitions', 0):,} transitions, depth {stats.get('depth', 0):,}")
     return ", ".join(parts)
 
