@@ -83,15 +83,16 @@ class Exhaustive(Strategy):
     def choose(self, label, candidates, world) -> int:
         pos = len(world.decisions)
         kind = world.decision_kind
+        tracker = self.tracker if self.tracker is not None and self.tracker.world is world else None
         if pos < len(self._prefix):
             node = self.nodes[pos]
             if node.labels != tuple(candidates) or node.kind != kind:
                 raise NondeterminismError(
                     f"the model is nondeterministic: decision {pos} ({label}) offered {list(candidates)}, "
                     f"earlier the same decisions led to {list(node.labels)}")
-        elif kind == SCHEDULE and self.tracker is not None:
+        elif kind == SCHEDULE and tracker is not None:
             due = world._normal
-            asleep = frozenset(k for k, event in enumerate(due) if self.tracker.asleep(event))
+            asleep = frozenset(k for k, event in enumerate(due) if tracker.asleep(event))
             awake = [k for k in range(len(candidates)) if k not in asleep]
             if not awake:
                 self.pruned += 1
@@ -100,9 +101,11 @@ class Exhaustive(Strategy):
             self.nodes.append(node)
         else:
             node = Node(kind, tuple(candidates), 0)
+            if kind == SCHEDULE:  # a run nobody tracks (another recorder was attached): no reduction
+                node.backtrack = set(range(len(candidates)))
             self.nodes.append(node)
-        if kind == SCHEDULE and self.tracker is not None:
-            self.tracker.decided(pos, node, world._normal)
+        if kind == SCHEDULE and tracker is not None:
+            tracker.decided(pos, node, world._normal)
         return node.chosen
 
     def end(self, result) -> None:

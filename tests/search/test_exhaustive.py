@@ -192,3 +192,17 @@ def test_the_notes_say_what_liveness_was_judged_on():
     assert any("no_deadlock is proved" in n and "per execution" in n for n in done.notes)
     capped = check(RacyCounter(bug=None), Exhaustive(), runs=2)
     assert not any("proved" in n for n in capped.notes)
+
+
+def test_runs_without_its_tracker_fall_back_to_every_order():
+    # A caller that attaches its own recorder gets no reduction, and no false "verified".
+    from detsim.engine import Recorder
+
+    strategy, outcomes, i = Exhaustive(), set(), 0
+    while strategy.begin(i):
+        result = detsim.campaign.execute(Counter(workers=2), strategy, {}, recorder=Recorder())
+        strategy.end(result)
+        outcomes.add(result.model.count)
+        i += 1
+    naive = check(Counter(workers=2), DFS(), runs=None)
+    assert strategy.exhausted and i == naive.runs and outcomes == {1, 2}
