@@ -75,12 +75,9 @@ def is_atom(value) -> bool:
 
 
 def self_noting(value) -> bool:
-    """Primitives, nodes and the network note every operation to the recorder."""
-    kind = type(value)
-    module = kind.__module__ or ""
-    if module.startswith("detsim.sync.") and hasattr(kind, "describe_wait"):
-        return True
-    return module.startswith("detsim.faults.") and kind.__name__ in ("Node", "Network")
+    """A registered primitive, a node or the network whose class was swapped for a
+    tracking one (``tracked_object_class``): every public access reports itself."""
+    return getattr(type(value), "_detsim_tracked", False)
 
 
 def value_mode(value) -> int:
@@ -150,6 +147,46 @@ def _behaviour(cls, name) -> bool:
             attr = klass.__dict__[name]
             return isinstance(attr, (types.FunctionType, staticmethod, classmethod, property))
     return False
+
+
+# ---- primitives, nodes and the network ------------------------------------------
+_OBJECTS: dict = {}  # original class -> its tracking subclass
+
+
+def object_key(obj) -> tuple:
+    try:
+        return ("o", object.__getattribute__(obj, "name"))
+    except AttributeError:
+        return ("o", type(obj).__name__)
+
+
+def tracked_object_class(cls):
+    """A subclass of a primitive's (node's, network's) class whose every public
+    attribute access is a write of the object's key, on top of the notes its
+    operations make; underscore names are its own implementation."""
+    sub = _OBJECTS.get(cls)
+    if sub is not None:
+        return sub
+
+    def __getattribute__(self, name):
+        if name[0] != "_":
+            tracker = _ACTIVE[0]
+            if tracker is not None and tracker.recording:
+                tracker.object_access(object_key(self))
+        return super(sub, self).__getattribute__(name)
+
+    def __setattr__(self, name, value):
+        if name[0] != "_":
+            tracker = _ACTIVE[0]
+            if tracker is not None and tracker.recording:
+                tracker.object_access(object_key(self))
+        super(sub, self).__setattr__(name, value)
+
+    sub = type(cls.__name__, (cls,), {"__slots__": (), "__module__": cls.__module__,
+                                      "__qualname__": cls.__qualname__, "_detsim_tracked": True,
+                                      "__getattribute__": __getattribute__, "__setattr__": __setattr__})
+    _OBJECTS[cls] = sub
+    return sub
 
 
 # ---- what a generator frame holds -------------------------------------------------

@@ -14,7 +14,8 @@ from __future__ import annotations
 from ..engine import Recorder, Strategy
 from ..errors import DetsimError, NondeterminismError, UsageError
 from ..trace import SCHEDULE
-from ._access import _ACTIVE, WRITE, Footprint, callback_reason, frame_reason, tracked_class
+from ._access import (_ACTIVE, WRITE, Footprint, callback_reason, frame_reason, object_key,
+                      tracked_class, tracked_object_class)
 from ._dpor import Instant, Node, Transition
 
 # World attributes that read nothing another transition changes (or whose users
@@ -150,7 +151,7 @@ class _Tracker(Recorder):
         self.window: set = set()  # keys read between steps (the properties)
         self.untracked = None  # why no transition of this run can be trusted to be independent
         self.frames: dict = {}  # process -> why its frame is untrackable (None: it is trackable)
-        self.tasks_seen = 0
+        self.tasks_seen = self.objects_seen = self.nodes_seen = 0
         self.count = 0
         self.world = self.model = None
 
@@ -178,9 +179,12 @@ class _Tracker(Recorder):
             self.cur.fp.add(("m", name), mode)
             return
         self.window.add(("m", name))
-        for item in value if type(value) is tuple else (value,):
-            if isinstance(getattr(item, "name", None), str) and hasattr(item, "world"):
-                self.window.add(("o", item.name))
+
+    def object_access(self, key: tuple) -> None:
+        if self.in_step:
+            self.cur.fp.add(key, WRITE)
+        else:
+            self.window.add(key)
 
     def model_opaque(self, reason: str) -> None:
         if self.in_step:
@@ -199,21 +203,14 @@ class _Tracker(Recorder):
     def note(self, obj, action: str, detail: str = "") -> None:
         if not self.recording:
             return
-        name = getattr(obj, "name", None)
-        if not isinstance(name, str):
-            if self.in_step:
-                self.cur.fp.opaque = self.cur.fp.opaque or f"a note on an unnamed {type(obj).__name__}"
-            return
-        if self.in_step:
-            self.cur.fp.add(("o", name), WRITE)
-        else:
-            self.window.add(("o", name))
+        self.object_access(object_key(obj))
 
     # ---- steps and transitions --------------------------------------------------------
     def asleep(self, event) -> bool:
         return any(e is event for e, _ in self.sleep)
 
     def before_step(self, world) -> None:
+        self._new_objects(world)
         self._new_tasks(world)
         if world._late or world._urgent:
             if self.cur is None:
@@ -258,6 +255,23 @@ class _Tracker(Recorder):
                 s.visible |= new
                 s.restart = s.restart or s.transitions > 0  # orders chosen without them may be unsound
             self.window = set()
+
+    def _new_objects(self, world) -> None:
+        """Swap the classes of primitives, nodes and the network made since the last
+        step for tracking ones (docs/exhaustive.md, "Footprints")."""
+        fresh = list(object.__getattribute__(world, "primitives").values())[self.objects_seen:]
+        self.objects_seen += len(fresh)
+        network = object.__getattribute__(world, "_network")
+        if network is not None:
+            nodes = list(object.__getattribute__(network, "nodes").values())
+            fresh += nodes[self.nodes_seen:] + ([network] if not self.nodes_seen and nodes else [])
+            self.nodes_seen = len(nodes)
+        for obj in fresh:
+            if not getattr(type(obj), "_detsim_tracked", False):
+                try:
+                    obj.__class__ = tracked_object_class(type(obj))
+                except TypeError:  # cannot be tracked: then it is not trusted in frames either
+                    pass
 
     def _new_tasks(self, world) -> None:
         """Frames of processes spawned since the last step, before they first run (their arguments)."""

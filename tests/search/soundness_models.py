@@ -292,3 +292,28 @@ class TimerArguments(detsim.Model):
 
     def final(self):
         return tuple(self.log)
+
+
+@dataclass
+class PeekPermits(detsim.Model):
+    """A process reads ``Semaphore.available``, which makes no note: only the tracking
+    class of the primitive sees the read."""
+
+    def setup(self, world):
+        self.sem = world.semaphore("sem", 1)
+        self.seen = []
+        world.spawn("holder", self.holder(world))
+        world.spawn("peeker", self.peeker(world))
+
+    def holder(self, world):
+        yield self.sem.acquire()
+        yield world.checkpoint()
+        self.sem.release()
+
+    def peeker(self, world):
+        for _ in range(3):
+            yield world.checkpoint()
+            self.seen.append(self.sem.available)
+
+    def final(self):
+        return tuple(self.seen)

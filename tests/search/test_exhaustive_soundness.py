@@ -5,7 +5,7 @@ import pytest
 
 from detsim import DFS, check
 from detsim.search import Exhaustive
-from tests.search.soundness_models import (Chooser, Counter, Messages, Peterson, Philosophers, Reorder,
+from tests.search.soundness_models import (Chooser, Counter, Messages, PeekPermits, Peterson, Philosophers, Reorder,
                                            SharedByArgument, TimerArguments, Timeouts, Transient, explore)
 
 FAST = {
@@ -23,6 +23,7 @@ FAST = {
     "messages": Messages(),
     "transient": Transient(),
     "timer arguments": TimerArguments(),
+    "peek permits": PeekPermits(),
 }
 COUNTS: dict = {}
 
