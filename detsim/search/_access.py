@@ -154,6 +154,13 @@ _OBJECTS: dict = {}  # original class -> its tracking subclass
 
 
 def object_key(obj) -> tuple:
+    """A receiver reads and changes its channel's state: it counts as its channel."""
+    try:
+        parent = object.__getattribute__(obj, "channel")
+    except AttributeError:
+        parent = None
+    if parent is not None and getattr(type(parent), "_detsim_tracked", False):
+        return object_key(parent)
     try:
         return ("o", object.__getattribute__(obj, "name"))
     except AttributeError:

@@ -152,6 +152,7 @@ class _Tracker(Recorder):
         self.untracked = None  # why no transition of this run can be trusted to be independent
         self.frames: dict = {}  # process -> why its frame is untrackable (None: it is trackable)
         self.tasks_seen = self.objects_seen = self.nodes_seen = 0
+        self.parents: list = []  # primitives with subscribers
         self.count = 0
         self.world = self.model = None
 
@@ -266,6 +267,9 @@ class _Tracker(Recorder):
             nodes = list(object.__getattribute__(network, "nodes").values())
             fresh += nodes[self.nodes_seen:] + ([network] if not self.nodes_seen and nodes else [])
             self.nodes_seen = len(nodes)
+        self.parents += [p for p in fresh if hasattr(p, "_subscribers")]
+        for parent in self.parents:  # broadcast and watch receivers, made by subscribe() at any time
+            fresh += list(object.__getattribute__(parent, "_subscribers").values())
         for obj in fresh:
             if not getattr(type(obj), "_detsim_tracked", False):
                 try:
