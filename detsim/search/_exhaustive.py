@@ -234,6 +234,7 @@ class _Tracker(Recorder):
         cur = self.cur
         cur.ran = True
         self.in_step = False
+        self._new_objects(world)  # made in this step: tracked before frames are judged
         for callback in world._last_callbacks:
             process = getattr(callback, "__self__", None)
             generator = getattr(process, "_generator", None)

@@ -317,3 +317,29 @@ class PeekPermits(detsim.Model):
 
     def final(self):
         return tuple(self.seen)
+
+
+@dataclass
+class WatchBorrow(detsim.Model):
+    """A receiver made in a step and kept in a local; ``borrow()`` reads the channel
+    without a note, so the receiver must count as its channel."""
+
+    def setup(self, world):
+        self.config = world.watch("config", 0)
+        self.seen = []
+        world.spawn("writer", self.writer(world))
+        world.spawn("reader", self.reader(world))
+
+    def writer(self, world):
+        for value in (1, 2):
+            yield world.checkpoint()
+            self.config.send(value)
+
+    def reader(self, world):
+        receiver = self.config.subscribe("r")
+        for _ in range(2):
+            yield world.checkpoint()
+            self.seen.append(receiver.borrow())
+
+    def final(self):
+        return tuple(self.seen)

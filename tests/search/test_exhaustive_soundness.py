@@ -6,7 +6,8 @@ import pytest
 from detsim import DFS, check
 from detsim.search import Exhaustive
 from tests.search.soundness_models import (Chooser, Counter, Messages, PeekPermits, Peterson, Philosophers, Reorder,
-                                           SharedByArgument, TimerArguments, Timeouts, Transient, explore)
+                                           SharedByArgument, TimerArguments, Timeouts, Transient, WatchBorrow,
+                                           explore)
 
 FAST = {
     "counter 2, no lock": Counter(workers=2),
@@ -24,6 +25,7 @@ FAST = {
     "transient": Transient(),
     "timer arguments": TimerArguments(),
     "peek permits": PeekPermits(),
+    "watch borrow": WatchBorrow(),
 }
 COUNTS: dict = {}
 
