@@ -16,7 +16,7 @@ from .faults import CRASHED, FAULT_KINDS, FaultCoverageWarning, FaultPlan, Messa
 from .history import linearizable
 from .monitor import (Observer, Property, VacuityWarning, always, at_end, eventually, no_deadlock,
                       no_livelock, no_starvation, select_fairness, sometimes)
-from .search import DFS, PCT, Fair, Fifo, Random, Replay
+from .search import DFS, PCT, Exhaustive, Fair, Fifo, Random, Replay
 from .sync import CANCELLED, CLOSED, Joined, Lagged, Selected
 from .trace import Decision, Trace, Violation
 from .world import World
@@ -24,7 +24,7 @@ from .world import World
 __all__ = [
     "__version__", "errors", "Model", "World", "Strategy",
     "run", "check", "replay", "RunResult", "CheckResult", "allow_nondeterminism",
-    "Fifo", "Random", "PCT", "DFS", "Replay", "Fair",
+    "Fifo", "Random", "PCT", "DFS", "Replay", "Fair", "Exhaustive",
     "Property", "Observer", "Violation", "always", "at_end", "eventually", "sometimes", "no_deadlock",
     "no_starvation", "no_livelock", "select_fairness", "linearizable", "VacuityWarning",
     "Trace", "Decision",

@@ -16,7 +16,7 @@ from .campaign import (DIGEST_PREFIX, audit, build_model, check, digest, replay,
 from .engine import defines
 from .errors import DetsimError, NondeterminismError, UsageError
 from .history import render_timeline
-from .search import DFS, PCT, Fifo, Random
+from .search import DFS, PCT, Exhaustive, Fifo, Random
 from .trace import Trace
 from .trace._validate import clip
 from .view import deviation_steps, render_around, render_setup, render_steps, replay_command, write_html
@@ -71,6 +71,8 @@ def _strategy(args):
         return PCT(args.depth, args.seed)
     if args.strategy == "dfs":
         return DFS(max_runs=args.runs, max_deviations=args.max_deviations, max_preemptions=args.max_preemptions)
+    if args.strategy == "exhaustive":
+        return Exhaustive()
     return Fifo()
 
 
@@ -92,6 +94,8 @@ def _warn(lines) -> None:
 
 
 def cmd_check(args) -> int:
+    if args.runs is None:  # exhaustive runs until every behaviour is covered unless capped
+        args.runs = None if args.strategy == "exhaustive" else 1000
     model = build_model(args.model, _parse_params(args.param))
     digests: list[str] = []
 
@@ -136,7 +140,8 @@ def cmd_check(args) -> int:
 
 
 def _audit_argv(args) -> list[str]:
-    argv = ["check", args.model, "--strategy", args.strategy, "--runs", str(args.runs),
+    argv = ["check", args.model, "--strategy", args.strategy] + \
+        (["--runs", str(args.runs)] if args.runs is not None else []) + [
             "--seed", str(args.seed), "--depth", str(args.depth)]
     for pair in args.param or []:
         argv += ["-p", pair]
@@ -214,8 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="run a campaign against a model")
     c.add_argument("model", metavar="MODULE:CLASS")
     c.add_argument("-p", "--param", action="append", metavar="KEY=VALUE", help="model parameter (JSON value or bare string)")
-    c.add_argument("--strategy", choices=["random", "pct", "dfs", "fifo"], default="random")
-    c.add_argument("--runs", type=_positive, default=1000)
+    c.add_argument("--strategy", choices=["random", "pct", "dfs", "fifo", "exhaustive"], default="random",
+                   help="exhaustive: every behaviour up to equivalence, a verified or bounded verdict")
+    c.add_argument("--runs", type=_positive, default=None,
+                   help="schedules to run (default 1000; exhaustive: until done)")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--depth", type=_positive, default=3, help="PCT bug depth (>= 1)")
     c.add_argument("--max-deviations", type=_non_negative, default=None, help="DFS bound on non-default decisions")

@@ -15,3 +15,16 @@ def test_checking_closed_before_the_slot_loses_the_answer(campaign, strategy):
                             strategy=strategy)
     devs = result.trace.deviations()
     assert len(devs) == 1 and devs[0][1].choice.startswith("server-")  # the server ran first
+
+# ---- exhaustive verification of a small instance (docs/exhaustive.md) --------------------
+
+def _exhaustive(**params):
+    return detsim.check(OneshotReply(**params), detsim.Exhaustive(), runs=None)
+
+def test_exhaustive_verifies_2_pairs():
+    result = _exhaustive(pairs=2)
+    assert result.ok and result.exhausted and result.summary().startswith("verified:")
+
+
+def test_exhaustive_finds_lost_on_close():
+    assert _exhaustive(pairs=1, bug="lost-on-close").violation.property == "answer received iff sent"

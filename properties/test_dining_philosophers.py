@@ -63,3 +63,20 @@ def test_deadlocked_philosophers_go_hungry_when_run_to_the_end():
     everyone_ate = next(p for p in model.properties() if p.name == "everyone ate")
     assert sum(model.eaten) < model.n * model.meals
     assert not everyone_ate.pred(model)
+
+# ---- exhaustive verification of a small instance (docs/exhaustive.md) --------------------
+
+def _exhaustive(**params):
+    return detsim.check(DiningPhilosophers(**params), detsim.Exhaustive(), runs=None)
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_exhaustive_verifies_ordered_forks_for_2_and_3_seats(n):
+    with pytest.warns(detsim.VacuityWarning):  # runs this short cannot show a livelock window
+        result = _exhaustive(n=n, meals=1, think=1, stagger=1)
+    assert result.ok and result.exhausted and result.summary().startswith("verified:")
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_exhaustive_finds_the_circular_wait(n):
+    result = _exhaustive(n=n, meals=1, think=1, stagger=1, bug="circular-wait")
+    assert result.violation.property == "no deadlock"

@@ -18,3 +18,17 @@ def test_correct_variant_survives(campaign):
 def test_no_lock_is_found_and_shrunk_to_one_deviation(campaign, strategy):
     result = campaign.finds(LostUpdate(bug="no-lock"), "no lost update", within=200, strategy=strategy)
     assert len(result.trace.deviations()) == 1
+
+# ---- exhaustive verification of a small instance (docs/exhaustive.md) --------------------
+
+def _exhaustive(**params):
+    return detsim.check(LostUpdate(**params), detsim.Exhaustive(), runs=None)
+
+def test_exhaustive_verifies_the_locked_counter_with_3_workers():
+    result = _exhaustive(bug=None)
+    assert result.ok and result.exhausted and result.runs <= 100
+    assert result.summary().startswith("verified: every behaviour explored")
+
+
+def test_exhaustive_finds_no_lock():
+    assert _exhaustive(bug="no-lock").violation.property == "no lost update"

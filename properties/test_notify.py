@@ -26,3 +26,18 @@ def test_no_recheck_takes_from_an_empty_queue(campaign, strategy):
     result = campaign.finds(CondQueue(bug="no-recheck"), "nobody takes from an empty queue", within=50,
                             strategy=strategy)
     assert result.trace.deviations()  # the default schedule is fine
+
+# ---- exhaustive verification of a small instance (docs/exhaustive.md) --------------------
+
+def _exhaustive(**params):
+    return detsim.check(CondQueue(**params), detsim.Exhaustive(), runs=None)
+
+def test_exhaustive_verifies_2_consumers_1_item_each():
+    result = _exhaustive(consumers=2, per_consumer=1)
+    assert result.ok and result.exhausted and result.summary().startswith("verified:")
+
+
+def test_exhaustive_finds_no_recheck_with_2_items_each():
+    # "unlocked-check" is not reachable at 2 consumers x 1 item: that instance verifies.
+    result = _exhaustive(consumers=2, per_consumer=2, bug="no-recheck")
+    assert result.violation.property == "nobody takes from an empty queue"

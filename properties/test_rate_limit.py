@@ -25,3 +25,17 @@ def test_racy_refill_exceeds_the_rate(campaign, bucket, strategy):
                             strategy=strategy)
     assert "acquisitions in the window" in result.violation.message
     assert len(result.trace.deviations()) == 1  # the refill read before a client took a token
+
+# ---- exhaustive verification of a small instance (docs/exhaustive.md) --------------------
+
+def _exhaustive(**params):
+    return detsim.check(TokenBucket(**params), detsim.Exhaustive(), runs=None)
+
+def test_exhaustive_verifies_2_clients_3_ticks():
+    result = _exhaustive(clients=2, ticks=3)
+    assert result.ok and result.exhausted and result.summary().startswith("verified:")
+
+
+def test_exhaustive_finds_the_racy_refill():
+    result = _exhaustive(clients=2, ticks=3, bug="racy-refill")
+    assert result.violation.property.startswith("at most burst")

@@ -48,3 +48,17 @@ def test_more_readers_and_writers_stay_exclusive(campaign):
     result = campaign.finds(RwLock(readers=3, writers=2, reads=5, writes=2, bug="reader-preferring"),
                             "writer not starved", within=200)
     assert result.violation.process.startswith("writer-")
+
+# ---- exhaustive verification of a small instance (docs/exhaustive.md) --------------------
+
+def _exhaustive(**params):
+    return detsim.check(RwLock(**params), detsim.Exhaustive(), runs=None)
+
+def test_exhaustive_verifies_2_readers_1_writer():
+    result = _exhaustive(readers=2, reads=1, writers=1, writes=1)
+    assert result.ok and result.exhausted and result.summary().startswith("verified:")
+
+
+def test_exhaustive_finds_reader_preference():
+    result = _exhaustive(readers=2, reads=2, writers=1, writes=1, bug="reader-preferring")
+    assert result.violation.property == "writer not starved"

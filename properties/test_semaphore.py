@@ -27,3 +27,17 @@ def test_the_leak_lets_one_worker_too_many_in(campaign):
     result = detsim.check(WithoutLeakCheck(bug="release-without-acquire"), detsim.Random(0), runs=200,
                           shrink=False)
     assert not result.ok and result.violation.property == "at most N permits held"
+
+# ---- exhaustive verification of a small instance (docs/exhaustive.md) --------------------
+
+def _exhaustive(**params):
+    return detsim.check(PermitPool(**params), detsim.Exhaustive(), runs=None)
+
+def test_exhaustive_verifies_2_workers_on_1_permit():
+    result = _exhaustive(workers=2, permits=1, rounds=1)
+    assert result.ok and result.exhausted and result.summary().startswith("verified:")
+
+
+def test_exhaustive_finds_release_without_acquire():
+    result = _exhaustive(workers=2, permits=1, rounds=1, bug="release-without-acquire")
+    assert result.violation is not None and not result.exhausted

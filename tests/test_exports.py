@@ -18,7 +18,7 @@ EXPECTED = {
     "detsim": {
         "__version__", "errors", "Model", "World", "Strategy",
         "run", "check", "replay", "RunResult", "CheckResult", "allow_nondeterminism",
-        "Fifo", "Random", "PCT", "DFS", "Replay", "Fair",
+        "Fifo", "Random", "PCT", "DFS", "Replay", "Fair", "Exhaustive",
         "Property", "Observer", "Violation", "always", "at_end", "eventually", "sometimes", "no_deadlock",
         "no_starvation", "no_livelock", "select_fairness", "linearizable", "VacuityWarning",
         "Trace", "Decision",
@@ -60,7 +60,7 @@ EXPECTED = {
         "VacuityWarning", "campaign_notes",
     },
     "detsim.search": {
-        "Strategy", "Fifo", "Random", "PCT", "DFS", "Replay", "Guided", "Fair", "run_rng", "sparse_choice",
+        "Strategy", "Fifo", "Random", "PCT", "DFS", "Replay", "Guided", "Fair", "Exhaustive", "RunPruned", "run_rng", "sparse_choice",
     },
     "detsim.campaign": {
         "RunResult", "CheckResult", "execute", "run", "check", "replay", "shrink", "deviations_of",

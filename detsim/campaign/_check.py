@@ -14,7 +14,7 @@ from ..engine import Strategy
 from ..errors import (NondeterminismError, ReplayDivergence, StepBudgetExceeded, UsageError)
 from ..faults import coverage_table, fault_coverage, warn_coverage
 from ..monitor import Sometimes, campaign_notes
-from ..search import Random, Replay
+from ..search import Random, Replay, RunPruned
 from ..trace import Trace, Violation
 from ..view import counterexample_report
 from ._coverage import growth_line
@@ -78,6 +78,10 @@ class CheckResult:
             return f"stopped after {self.runs} schedule(s): {self.error}"
         if self.verdict == "interrupted" and self.violation is None:
             return f"interrupted after {self.runs} schedule(s): no violation found so far (not a verdict)"
+        if self.ok and "depth" in self.stats:  # a strategy that reports what it covered (Exhaustive)
+            if self.exhausted and not self.bound:
+                return f"verified: every behaviour explored ({_coverage(self.stats)})"
+            return f"bounded: explored {self.runs:,} executions without finishing ({_coverage(self.stats)})"
         if self.ok:
             if self.exhausted:
                 scope = f"every schedule {self.bound} explored" if self.bound else "every schedule explored"
@@ -142,7 +146,11 @@ class _Campaign:
         while runs is None or i < runs:
             if not self.strategy.begin(i):  # out of budget (Fifo, DFS max_runs) or truly exhausted
                 return None
-            result = execute(self.model, self.strategy, self.settings, lint=i == 0, states=self.states)
+            try:
+                result = execute(self.model, self.strategy, self.settings, lint=i == 0, states=self.states)
+            except RunPruned:  # the run could only repeat orders already explored (Exhaustive)
+                i += 1
+                continue
             self.strategy.end(result)
             self.done += 1
             self.growth.append(len(self.states))
@@ -218,6 +226,14 @@ class _Campaign:
                              warnings=list(self.warnings), bound=strategy.bound, stats=stats)
         result.notes.extend(warn_coverage(result.counters, result.runs))
         return result
+
+
+def _coverage(stats: dict) -> str:
+    parts = [f"{stats.get('executions', 0):,} executions"]
+    if stats.get("states"):
+        parts.append(f"{stats['states']:,} distinct abstract states")  # the model's state(), when defined
+    parts.append(f"{stats.get('transitions', 0):,} transitions, depth {stats.get('depth', 0):,}")
+    return ", ".join(parts)
 
 
 def _outcome(violation, steps) -> str:

@@ -1,7 +1,8 @@
 """Search strategies: who decides every choice of a run. One strategy per file.
 
 What lives here: ``Fifo`` (the default schedule), ``Random``, ``PCT``, ``DFS``,
-``Replay`` (exact re-execution), ``Guided`` (sparse deviations, used by shrinking)
+``Exhaustive`` (every behaviour up to equivalence,
+docs/exhaustive.md), ``Replay`` (exact re-execution), ``Guided`` (sparse deviations, used by shrinking)
 and ``Fair`` (any strategy made weakly fair). Each implements the three-method
 interface of ``detsim.engine.Strategy`` (begin a run, choose, end a run).
 
@@ -11,6 +12,7 @@ the kind of each decision (schedule, fault, choice), never the fault layer
 """
 from ..engine import Strategy
 from ._dfs import DFS
+from ._exhaustive import Exhaustive, RunPruned
 from ._fair import Fair
 from ._fifo import Fifo
 from ._guided import Guided
@@ -18,5 +20,5 @@ from ._pct import PCT
 from ._random import Random, run_rng, sparse_choice
 from ._replay import Replay
 
-__all__ = ["Strategy", "Fifo", "Random", "PCT", "DFS", "Replay", "Guided", "Fair",
+__all__ = ["Strategy", "Fifo", "Random", "PCT", "DFS", "Replay", "Guided", "Fair", "Exhaustive", "RunPruned",
            "run_rng", "sparse_choice"]
