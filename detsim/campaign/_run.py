@@ -14,7 +14,7 @@ from ..engine import (EventLint, HorizonReached, Model, ProcessFailed, defines, 
 from ..errors import DetsimError, ModelError, NondeterminismError
 from ..monitor import Monitor, NoDeadlock, Observer, Property
 from ..search import Fifo, Replay
-from ..trace import Decision, Trace, Violation, decode_time, encode_time
+from ..trace import Trace, Violation, decode_time, encode_time
 from ..world import World
 from ._coverage import StateCoverage
 from ._guard import guarded
@@ -188,14 +188,14 @@ def _recorded(step, recorder, world):
 
 
 def _trace(model, params, strategy, settings, world, violation, end) -> Trace:
-    decisions = [Decision(*d) for d in world.decisions]
     outcome = {"ok": violation is None and end != "error", "end": end, "steps": world.steps,
                "time": encode_time(world.now),
                "violation": violation.to_json() if violation else None}
     outcome.update(world.trace_notes)  # e.g. state digests for no_livelock
-    return Trace(model_ref(model), params, decisions,
+    # The decisions stay in the World's compact record until someone reads or saves them.
+    return Trace(model_ref(model), params, None,
                  strategy.describe() if strategy is not None else {"name": "fifo"},
-                 {k: encode_time(v) for k, v in settings.items()}, outcome, __version__)
+                 {k: encode_time(v) for k, v in settings.items()}, outcome, __version__, record=world)
 
 
 def run(model, strategy=None, **settings) -> RunResult:

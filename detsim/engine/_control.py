@@ -113,6 +113,33 @@ class ControlPoint(simpy.Environment):
             i += 4 + new
         ops.clear()
 
+    def decision_rows(self) -> list:
+        """Every decision so far as a (step, time, label, kind, count, chosen, choice,
+        default) row: what trace format version 2 stores. Read from the compact record
+        without building candidate tuples (and without flushing it)."""
+        rows = [(step, time, label, kind, len(cands), chosen, cands[chosen], cands[0])
+                for step, time, label, cands, chosen, kind in self._decisions]
+        ops = self._ops
+        if not ops:
+            return rows
+        names = list(self._names)
+        append = rows.append
+        i, end = 0, len(ops)
+        while i < end:
+            step = ops[i]
+            if step is None:
+                names.clear()
+                i += 1
+                continue
+            new = ops[i + 3]
+            if new:
+                names += ops[i + 4:i + 4 + new]
+            chosen = ops[i + 2]
+            default = names[0]
+            append((step, ops[i + 1], SCHEDULE, SCHEDULE, len(names), chosen, names.pop(chosen), default))
+            i += 4 + new
+        return rows
+
     # ---- SimPy's scheduling interface, overridden ------------------------------
     def schedule(self, event, priority=NORMAL, delay=0):
         if delay:
