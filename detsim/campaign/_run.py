@@ -99,7 +99,7 @@ def execute(proto, strategy, settings: dict | None = None, *, lint: bool = False
     params = model_params(proto)  # as given: setup() may overwrite a field, the trace must not
     model = fresh(proto) if copy else proto
     world = World(strategy, **settings)
-    if lint:
+    if lint == _WHERE:
         world.lint = EventLint(world)
     if recorder is None and strategy is not None:
         recorder = strategy.recorder()
@@ -110,7 +110,24 @@ def execute(proto, strategy, settings: dict | None = None, *, lint: bool = False
         result = _run(model, params, world, strategy, settings, states)
     if recorder is not None:
         recorder.finish(world, result)
+    if lint is True and world.unwaited:
+        result.warnings = _where_unwaited(proto, params, result, settings)
     return result
+
+
+_WHERE = "where"  # execute(lint=_WHERE): the EventLint watches every event the run makes
+
+
+def _where_unwaited(proto, params, result, settings) -> list:
+    """A linted run processed events nobody waited on: a missing ``yield`` or an AnyOf's
+    loser. Watching every event costs ~30% of a run, so only such a run re-executes
+    its own decisions with the EventLint, which tells the two apart and names the line."""
+    model = type(proto)(**params) if params else fresh(proto)
+    try:
+        again = execute(model, Replay(result.trace), settings, lint=_WHERE, copy=False)
+    except DetsimError:  # the model did not repeat itself; a campaign's re-execution says so
+        return []
+    return again.warnings
 
 
 def _run(model, params, world, strategy, settings, states) -> RunResult:

@@ -18,7 +18,7 @@ from heapq import heappop, heappush
 
 import simpy
 from simpy.core import EmptySchedule, Infinity, StopSimulation
-from simpy.events import NORMAL, URGENT, Process, Timeout
+from simpy.events import NORMAL, URGENT, Event, Process, Timeout
 
 from ..errors import ModelError, StepBudgetExceeded
 from ..trace import CHOICE, SCHEDULE
@@ -28,6 +28,7 @@ from ._task import Task, event_label, option_name
 
 DEFAULT_MAX_STEPS = 200_000
 DEFAULT_INSTANT_BUDGET = 50_000
+_PLAIN = (Timeout, Event)  # what the World's event factories make (see EventLint)
 _BLAME_WINDOW = 2_000  # the last steps before a budget runs out are watched, to name the busiest process
 
 
@@ -51,7 +52,7 @@ class ControlPoint(simpy.Environment):
     __slots__ = ("_now", "_queue", "_eid", "_active_proc", "strategy", "_decisions", "_ops", "steps",
                  "_limit", "alarm", "max_steps", "instant_budget", "horizon", "_instant_start",
                  "_urgent", "_normal", "_names", "_named", "_late", "_times", "_buckets",
-                 "_last_callbacks", "_compact", "_draw", "decision_kind")
+                 "_last_callbacks", "_compact", "_draw", "decision_kind", "unwaited")
 
     def __init__(self, strategy: Strategy | None = None, *, max_steps: int = DEFAULT_MAX_STEPS,
                  instant_budget: int = DEFAULT_INSTANT_BUDGET, horizon=None):
@@ -81,6 +82,10 @@ class ControlPoint(simpy.Environment):
         self._limit = 0  # step count that triggers _over_budget; 0 = not computed yet
         self._watched = None  # process name -> steps, over the last steps before a budget
         self._last_callbacks = ()
+        # Plain events (timeouts, world.event()) processed with no callback: a missing
+        # ``yield``, or a waiter that left (an AnyOf's loser). A linted run that sees any
+        # re-executes itself with the EventLint to say where (detsim/campaign/_run.py).
+        self.unwaited = 0
 
     # ---- the decision record ---------------------------------------------------
     @property
@@ -246,6 +251,8 @@ class ControlPoint(simpy.Environment):
         # From here on this is SimPy's Environment.step, unchanged.
         callbacks, event.callbacks = event.callbacks, None
         self._last_callbacks = callbacks  # names the process for violations found after the step
+        if not callbacks and type(event) in _PLAIN:
+            self.unwaited += 1
         try:
             for callback in callbacks:
                 callback(event)
