@@ -1,6 +1,7 @@
 """One run: a pure function of (model class, parameters, decision list)."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import traceback
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from simpy.core import EmptySchedule
 
 from .._version import __version__
-from ..engine import (EventLint, HorizonReached, Model, ProcessFailed, defines, fresh, model_params,
+from ..engine import (EventLint, HorizonReached, Model, ProcessFailed, defines, model_params,
                       model_ref, settings_for)
 from ..errors import DetsimError, ModelError, NondeterminismError
 from ..monitor import Monitor, NoDeadlock, Observer, Property
@@ -97,7 +98,7 @@ def execute(proto, strategy, settings: dict | None = None, *, lint: bool = False
         raise ModelError(f"{type(proto).__name__} is not a detsim.Model")
     settings = settings_for(proto, settings or {})
     params = model_params(proto)  # as given: setup() may overwrite a field, the trace must not
-    model = fresh(proto) if copy else proto
+    model = _fresh(proto, params) if copy else proto
     world = World(strategy, **settings)
     if lint == _WHERE:
         world.lint = EventLint(world)
@@ -115,6 +116,11 @@ def execute(proto, strategy, settings: dict | None = None, *, lint: bool = False
     return result
 
 
+def _fresh(proto, params: dict):
+    """``fresh(proto)`` from parameters already read (``model_params`` checks them as JSON)."""
+    return type(proto)(**params) if dataclasses.is_dataclass(proto) else type(proto)()
+
+
 _WHERE = "where"  # execute(lint=_WHERE): the EventLint watches every event the run makes
 
 
@@ -122,7 +128,7 @@ def _where_unwaited(proto, params, result, settings) -> list:
     """A linted run processed events nobody waited on: a missing ``yield`` or an AnyOf's
     loser. Watching every event costs ~30% of a run, so only such a run re-executes
     its own decisions with the EventLint, which tells the two apart and names the line."""
-    model = type(proto)(**params) if params else fresh(proto)
+    model = _fresh(proto, params)
     try:
         again = execute(model, Replay(result.trace), settings, lint=_WHERE, copy=False)
     except DetsimError:  # the model did not repeat itself; a campaign's re-execution says so
