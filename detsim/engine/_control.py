@@ -228,10 +228,12 @@ class ControlPoint(simpy.Environment):
                     # chosen, number of new labels, new labels...) for _flush.
                     draw = self._draw
                     chosen = int(draw() * n) if draw is not None else 0
-                    ops = self._ops
-                    ops += (self.steps, self._now, chosen, n - named)
-                    for j in range(named, n):
-                        ops.append(event_label(normal[j]))
+                    if n - named == 1:  # the common case: one event joined the tie
+                        self._ops += (self.steps, self._now, chosen, 1, event_label(normal[named]))
+                    else:
+                        ops = self._ops
+                        ops += (self.steps, self._now, chosen, n - named)
+                        ops += map(event_label, normal[named:])
                 else:
                     chosen = self._pick(normal, n)
                 event = normal.pop(chosen)
@@ -335,7 +337,7 @@ class ControlPoint(simpy.Environment):
 
     def checkpoint(self):
         """A zero-time yield: a place where the scheduler may switch."""
-        return self.timeout(0)
+        return Timeout(self, 0)  # not via self.timeout: one call less (the EventLint wraps both)
 
     @property
     def current_name(self) -> str:

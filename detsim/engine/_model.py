@@ -31,6 +31,7 @@ from fractions import Fraction
 from ..errors import ModelError, UsageError
 
 SETTINGS = ("max_steps", "instant_budget", "horizon")
+_SCALARS = (str, int, float, bool, type(None))
 
 
 class Model:
@@ -80,6 +81,8 @@ def model_params(model) -> dict:
         if f.init:
             value = getattr(model, f.name)
             params[f.name] = value.to_dict() if callable(getattr(type(value), "to_dict", None)) else value
+    if all(type(v) in _SCALARS for v in params.values()):
+        return params  # JSON values already: no need to encode them to find out
     try:
         json.dumps(params, sort_keys=True)
     except (TypeError, ValueError) as e:

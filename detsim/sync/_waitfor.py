@@ -22,10 +22,6 @@ def _task(name: str) -> tuple:
     return ("task", name)
 
 
-def _res(name: str) -> tuple:
-    return ("resource", name)
-
-
 def first_cycle(succ: dict, source):
     """The nodes of the first cycle a depth-first search from ``source`` closes
     (successors in insertion order), starting at the node the closing edge returns
@@ -72,28 +68,30 @@ class WaitForGraph:
         if b not in succ:
             succ[b] = {}
 
-    def _remove(self, a, b) -> None:
-        out = self._succ.get(a)
-        if out is not None:
-            out.pop(b, None)
-
     def hold(self, resource, task) -> None:
-        self._add(_res(resource.name), _task(task.name))
+        self._add(("resource", resource.name), ("task", task.name))
 
     def unhold(self, resource, task) -> None:
-        self._remove(_res(resource.name), _task(task.name))
+        out = self._succ.get(("resource", resource.name))
+        if out:
+            out.pop(("task", task.name), None)
 
     def wait(self, task, resource) -> None:
         task.waiting_for = resource
-        node = _task(task.name)
-        self._add(node, _res(resource.name))
-        cycle = first_cycle(self._succ, node)
+        node, res = ("task", task.name), ("resource", resource.name)
+        self._add(node, res)
+        succ = self._succ
+        if not succ[res] and len(succ[node]) == 1:
+            return  # nothing reachable beyond an unheld resource: no cycle
+        cycle = first_cycle(succ, node)
         if cycle is not None:
             self._report(cycle)
 
     def unwait(self, task, resource) -> None:
         task.waiting_for = None
-        self._remove(_task(task.name), _res(resource.name))
+        out = self._succ.get(("task", task.name))
+        if out:
+            out.pop(("resource", resource.name), None)
 
     def forget(self, task) -> None:
         """Remove ``task`` and every edge to or from it (it was killed by a crash)."""
