@@ -21,6 +21,8 @@ rotated order each repetition, median reported):
 
 Targets (issue 14): timeouts >= 0.7x, ties >= 0.5x, lost update check >= 0.5x.
 The script checks that detsim processes exactly as many events as raw SimPy.
+Rates are per second of the process's CPU time (``time.process_time``), so that
+other jobs on a shared machine do not land in one variant's timing.
 """
 from __future__ import annotations
 
@@ -132,10 +134,12 @@ def detsim_run(runs: int) -> int:
 
 # ---- measuring ---------------------------------------------------------------------------
 def rate(fn, *args) -> float:
+    """Units per second of this process's CPU time: on a shared machine, wall time
+    also counts the other jobs' time slices."""
     gc.collect()
-    start = time.perf_counter()
+    start = time.process_time()
     n = fn(*args)
-    return n / (time.perf_counter() - start)
+    return n / (time.process_time() - start)
 
 
 def side_by_side(variants: dict, reps: int) -> dict:
