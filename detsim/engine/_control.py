@@ -229,7 +229,11 @@ class ControlPoint(simpy.Environment):
                     draw = self._draw
                     chosen = int(draw() * n) if draw is not None else 0
                     if n - named == 1:  # the common case: one event joined the tie
-                        self._ops += (self.steps, self._now, chosen, 1, event_label(normal[named]))
+                        joined = normal[named]
+                        callbacks = joined.callbacks  # event_label's first case, inline
+                        owner = getattr(callbacks[0], "__self__", None) if callbacks else None
+                        self._ops += (self.steps, self._now, chosen, 1,
+                                      owner._name if type(owner) is Task else event_label(joined))
                     else:
                         ops = self._ops
                         ops += (self.steps, self._now, chosen, n - named)
