@@ -14,6 +14,7 @@ read: thousands of retained tuples per run would otherwise keep the cyclic GC bu
 from __future__ import annotations
 
 from collections import deque
+from itertools import count
 from heapq import heappop, heappush
 
 import simpy
@@ -56,7 +57,9 @@ class ControlPoint(simpy.Environment):
 
     def __init__(self, strategy: Strategy | None = None, *, max_steps: int = DEFAULT_MAX_STEPS,
                  instant_budget: int = DEFAULT_INSTANT_BUDGET, horizon=None):
-        super().__init__(0)
+        # simpy.Environment.__init__, minus BoundClass.bind_early: it binds only the
+        # exact class's attributes, so for a subclass it loops over World's for nothing.
+        self._now, self._queue, self._eid, self._active_proc = 0, [], count(), None
         if strategy is not None and not isinstance(strategy, Strategy):
             raise ModelError(f"a strategy must be a detsim.Strategy, got {type(strategy).__name__}")
         self.strategy = strategy
@@ -291,6 +294,10 @@ class ControlPoint(simpy.Environment):
         raise StepBudgetExceeded(f"step budget of {budget} exceeded: the run was stopped after step "
                                  f"{self.steps}, t={self._now}; busiest process {culprit} (ran "
                                  f"{watched[culprit]} of the last {sum(watched.values())} steps)")
+
+    def event(self) -> Event:
+        """As SimPy's ``env.event()``, without the BoundClass descriptor on each call."""
+        return Event(self)
 
     def timeout(self, delay, value=None) -> Timeout:
         """SimPy's BoundClass.bind_early skips subclasses, so each call went through the
