@@ -88,16 +88,13 @@ class Decision:
             setattr(self, name, value)
 
     def to_json(self, version: int = 2) -> dict:
-        out = {"step": self.step, "time": encode_time(self.time), "label": self.label, "kind": self.kind,
-               "chosen": self.chosen}
-        if version == 1:
-            if self.candidates is None:
-                raise ValueError("a version-1 trace needs every candidate's name; this decision has only "
-                                 "its count (re-execute the trace to rebuild them)")
-            out["candidates"] = list(self.candidates)
-        else:
-            out.update(count=self.count, choice=self.choice, default=self.default)
-        return out
+        if version != 1:
+            return lean_json(self.key())
+        if self.candidates is None:
+            raise ValueError("a version-1 trace needs every candidate's name; this decision has only "
+                             "its count (re-execute the trace to rebuild them)")
+        return {"step": self.step, "time": encode_time(self.time), "label": self.label, "kind": self.kind,
+                "chosen": self.chosen, "candidates": list(self.candidates)}
 
     def __repr__(self) -> str:
         return (f"Decision(step={self.step}, time={self.time!r}, label={self.label!r}, kind={self.kind!r}, "
@@ -112,5 +109,5 @@ def lean_json(row: tuple) -> dict:
     """A version-2 decision from a (step, time, label, kind, count, chosen, choice, default)
     row, without building a Decision (the World's compact record, saved directly)."""
     step, time, label, kind, count, chosen, choice, default = row
-    return {"step": step, "time": encode_time(time), "label": label, "kind": kind, "chosen": chosen,
-            "count": count, "choice": choice, "default": default}
+    return {"step": step, "time": encode_time(time), "label": label, "kind": kind, "count": count,
+            "chosen": chosen, "choice": choice, "default": default}

@@ -84,7 +84,17 @@ class Trace:
                 "settings": self.settings, "outcome": self.outcome, "decisions": decisions}
 
     def to_json(self, version: int = VERSION) -> str:
-        return json.dumps(self.to_dict(version), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+        """Version 2 puts the header first and one decision per line (a long trace stays
+        readable and diffs line by line); version 1 is laid out as it always was."""
+        data = self.to_dict(version)
+        if version == 1:
+            return json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+        decisions = data.pop("decisions")
+        head = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False)
+        # each decision's keys in a fixed order (step, time, label, kind, count, chosen, ...)
+        rows = ",\n  ".join(json.dumps(d, ensure_ascii=False) for d in decisions)
+        body = f"[\n  {rows}\n ]" if decisions else "[]"
+        return f'{head[:-2]},\n "decisions": {body}\n}}\n'
 
     def save(self, path, version: int = VERSION) -> Path:
         """Write the trace as JSON; the file appears whole or not at all (a temporary
