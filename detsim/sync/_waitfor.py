@@ -26,6 +26,19 @@ def first_cycle(succ: dict, source):
     """The nodes of the first cycle a depth-first search from ``source`` closes
     (successors in insertion order), starting at the node the closing edge returns
     to; None if no cycle is reachable. ``succ``: node -> ordered successors."""
+    path, at, node = [source], {source: 0}, source
+    while True:  # a chain (one successor each: the usual case) is walked, not searched
+        out = succ.get(node)
+        if not out:
+            return None  # the chain ends: nothing else is reachable
+        if len(out) > 1:
+            break
+        for node in out:
+            pass
+        if node in at:
+            return path[at[node]:]
+        at[node] = len(path)
+        path.append(node)
     path, at, todo, finished = [source], {source: 0}, [iter(succ.get(source, ()))], set()
     while todo:
         for node in todo[-1]:
