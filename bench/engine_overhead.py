@@ -7,6 +7,9 @@
 Three workloads, each measured side by side in one process (variants interleaved,
 rotated order each repetition, median reported):
 
+Ratios are the median of per-repetition ratios (raw and detsim measured a moment
+apart), rates the median rates.
+
 1. ``timeouts``: 50 processes x 400 integer timeouts of 1..3 (about 17 processes
    wake at each instant). Raw SimPy events/s against ``detsim.run(model, Random(0))``
    events/s, the whole call timed: World, setup, monitor, lint, every decision and
@@ -142,8 +145,11 @@ def rate(fn, *args) -> float:
     return n / (time.process_time() - start)
 
 
-def side_by_side(variants: dict, reps: int) -> dict:
-    """variants: name -> (fn, args). Interleaved, rotated each repetition; medians."""
+def side_by_side(variants: dict, reps: int) -> tuple:
+    """variants: name -> (fn, args), the first one the baseline. Interleaved, rotated
+    each repetition. Returns the median rates and, per variant, the median of its
+    per-repetition ratios to the baseline (each ratio from runs a moment apart, so a
+    change in the machine's load between repetitions cancels out)."""
     names = list(variants)
     rates = {v: [] for v in names}
     for rep in range(reps):
@@ -151,7 +157,9 @@ def side_by_side(variants: dict, reps: int) -> dict:
         for v in order:
             fn, args = variants[v]
             rates[v].append(rate(fn, *args))
-    return {v: statistics.median(r) for v, r in rates.items()}
+    base = rates[names[0]]
+    ratios = {v: statistics.median(x / b for x, b in zip(r, base)) for v, r in rates.items()}
+    return {v: statistics.median(r) for v, r in rates.items()}, ratios
 
 
 def tie_profile(body, procs, rounds, spread) -> str:
@@ -173,21 +181,20 @@ def workloads(reps: int) -> list:
         if steps != events:
             raise AssertionError(f"{name}: detsim ran {steps} steps, raw SimPy {events} events")
         print(f"\n{name}: {procs} processes x {rounds} timeouts; {tie_profile(body, procs, rounds, spread)}")
-        r = side_by_side({"raw SimPy": (raw_procs, (body, procs, rounds, spread)),
-                          "detsim.run(Random)": (detsim_procs, (body, procs, rounds, spread))}, reps)
-        raw = r["raw SimPy"]
+        r, ratio = side_by_side({"raw SimPy": (raw_procs, (body, procs, rounds, spread)),
+                                 "detsim.run(Random)": (detsim_procs, (body, procs, rounds, spread))}, reps)
         for v, x in r.items():
-            print(f"  {v:<24}{x:>12,.0f} events/s {x / raw:>6.2f}x")
-        rows.append((name, r["detsim.run(Random)"] / raw))
+            print(f"  {v:<24}{x:>12,.0f} events/s {ratio[v]:>6.2f}x")
+        rows.append((name, ratio["detsim.run(Random)"]))
 
     runs = 300
     print(f"\nlost update: LostUpdate(bug=None), 3 workers, {runs} runs per measurement")
-    r = side_by_side({"raw SimPy": (raw_lost_update, (runs,)), "detsim.check(Random)": (detsim_check, (runs,)),
-                      "detsim.run(Random)": (detsim_run, (runs,))}, reps)
-    raw = r["raw SimPy"]
+    r, ratio = side_by_side({"raw SimPy": (raw_lost_update, (runs,)),
+                             "detsim.check(Random)": (detsim_check, (runs,)),
+                             "detsim.run(Random)": (detsim_run, (runs,))}, reps)
     for v, x in r.items():
-        print(f"  {v:<24}{x:>12,.0f} runs/s   {x / raw:>6.2f}x")
-    rows.append(("lost update", r["detsim.check(Random)"] / raw))
+        print(f"  {v:<24}{x:>12,.0f} runs/s   {ratio[v]:>6.2f}x")
+    rows.append(("lost update", ratio["detsim.check(Random)"]))
     return rows
 
 
@@ -206,10 +213,10 @@ def tie_table(reps: int) -> None:
     print(f"  {'ties':>6}{'raw ev/s':>12}{'Fifo':>8}{'Random':>8}")
     for ties in (2, 10, 100, 1000):
         rounds = max(1, 120_000 // ties)
-        r = side_by_side({"raw": (raw_procs, (_lockstep_body, ties, rounds, 1)),
-                          "fifo": (world_only, (Fifo, ties, rounds)),
-                          "random": (world_only, (Random, ties, rounds))}, reps)
-        print(f"  {ties:>6}{r['raw']:>12,.0f}{r['fifo'] / r['raw']:>8.2f}{r['random'] / r['raw']:>8.2f}")
+        r, ratio = side_by_side({"raw": (raw_procs, (_lockstep_body, ties, rounds, 1)),
+                                 "fifo": (world_only, (Fifo, ties, rounds)),
+                                 "random": (world_only, (Random, ties, rounds))}, reps)
+        print(f"  {ties:>6}{r['raw']:>12,.0f}{ratio['fifo']:>8.2f}{ratio['random']:>8.2f}")
 
 
 def main(argv=None) -> int:
