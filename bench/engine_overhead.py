@@ -5,10 +5,7 @@
     python bench/engine_overhead.py --ties     # also the tie-scaling table (World only)
 
 Three workloads, each measured side by side in one process (variants interleaved,
-rotated order each repetition, median reported):
-
-Ratios are the median of per-repetition ratios (raw and detsim measured a moment
-apart), rates the median rates.
+rotated order each repetition):
 
 1. ``timeouts``: 50 processes x 400 integer timeouts of 1..3 (about 17 processes
    wake at each instant). Raw SimPy events/s against ``detsim.run(model, Random(0))``
@@ -25,7 +22,9 @@ apart), rates the median rates.
 Targets (issue 14): timeouts >= 0.7x, ties >= 0.5x, lost update check >= 0.5x.
 The script checks that detsim processes exactly as many events as raw SimPy.
 Rates are per second of the process's CPU time (``time.process_time``), so that
-other jobs on a shared machine do not land in one variant's timing.
+other jobs on a shared machine do not land in one variant's timing; the rates
+shown are medians, the ratios the median of per-repetition ratios (raw and detsim
+measured a moment apart).
 """
 from __future__ import annotations
 
