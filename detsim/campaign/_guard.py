@@ -31,7 +31,7 @@ _LIBRARY = tuple({os.path.realpath(p) for p in (sysconfig.get_paths()["stdlib"],
                                                   sysconfig.get_paths()["platlib"], sys.prefix, sys.base_prefix)})
 _DETSIM = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-_state = {"depth": 0, "allowed": 0, "originals": {}}
+_state = {"depth": 0, "allowed": 0}
 
 
 @contextlib.contextmanager
@@ -68,23 +68,32 @@ def _guard(module, name: str, original):
     return guarded
 
 
-@contextlib.contextmanager
-def guarded():
-    """Install the guards for the duration of the block (re-entrant)."""
-    if _state["depth"] == 0:
-        originals = _state["originals"]
-        for module, names in _GUARDED:
-            for name in names:
-                original = getattr(module, name, None)
-                if original is not None:
-                    originals[(module, name)] = original
-                    setattr(module, name, _guard(module, name, original))
-    _state["depth"] += 1
-    try:
-        yield
-    finally:
+_PLACES = tuple((module, name) for module, names in _GUARDED for name in names if hasattr(module, name))
+_MODULES = [module for module, _ in _PLACES]
+_NAMES = [name for _, name in _PLACES]
+_made = {"originals": [], "guards": []}  # made once (again only if someone patched an original)
+
+
+class guarded:
+    """Install the guards for the duration of the block (re-entrant). A class over
+    prepared lists (map loops in C), not a generator context manager: every run
+    enters one (bench/engine_overhead.py)."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        if _state["depth"] == 0:
+            current = list(map(getattr, _MODULES, _NAMES))
+            if current != _made["originals"]:  # first use, or an original was patched since
+                _made["originals"] = current
+                _made["guards"] = [_guard(m, n, o) for m, n, o in zip(_MODULES, _NAMES, current)]
+            for _ in map(setattr, _MODULES, _NAMES, _made["guards"]):
+                pass
+        _state["depth"] += 1
+
+    def __exit__(self, *exc) -> bool:
         _state["depth"] -= 1
         if _state["depth"] == 0:
-            for (module, name), original in _state["originals"].items():
-                setattr(module, name, original)
-            _state["originals"].clear()
+            for _ in map(setattr, _MODULES, _NAMES, _made["originals"]):
+                pass
+        return False

@@ -1,6 +1,7 @@
 """One run: a pure function of (model class, parameters, decision list)."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import traceback
@@ -9,12 +10,12 @@ from dataclasses import dataclass, field
 from simpy.core import EmptySchedule
 
 from .._version import __version__
-from ..engine import (EventLint, HorizonReached, Model, ProcessFailed, defines, fresh, model_params,
+from ..engine import (EventLint, HorizonReached, Model, ProcessFailed, defines, model_params,
                       model_ref, settings_for)
 from ..errors import DetsimError, ModelError, NondeterminismError
 from ..monitor import Monitor, NoDeadlock, Observer, Property
 from ..search import Fifo, Replay
-from ..trace import Decision, Trace, Violation, decode_time, encode_time
+from ..trace import Trace, Violation, decode_time, encode_time
 from ..world import World
 from ._coverage import StateCoverage
 from ._guard import guarded
@@ -98,9 +99,9 @@ def execute(proto, strategy, settings: dict | None = None, *, lint: bool = False
         raise ModelError(f"{type(proto).__name__} is not a detsim.Model")
     settings = settings_for(proto, settings or {})
     params = model_params(proto)  # as given: setup() may overwrite a field, the trace must not
-    model = fresh(proto) if copy else proto
+    model = _fresh(proto, params) if copy else proto
     world = World(strategy, **settings)
-    if lint:
+    if lint == _WHERE:
         world.lint = EventLint(world)
     if recorder is None and strategy is not None:
         recorder = strategy.recorder()
@@ -111,7 +112,29 @@ def execute(proto, strategy, settings: dict | None = None, *, lint: bool = False
         result = _run(model, params, world, strategy, settings, states)
     if recorder is not None:
         recorder.finish(world, result)
+    if lint is True and world.unwaited:
+        result.warnings = _where_unwaited(proto, params, result, settings)
     return result
+
+
+def _fresh(proto, params: dict):
+    """``fresh(proto)`` from parameters already read (``model_params`` checks them as JSON)."""
+    return type(proto)(**params) if dataclasses.is_dataclass(proto) else type(proto)()
+
+
+_WHERE = "where"  # execute(lint=_WHERE): the EventLint watches every event the run makes
+
+
+def _where_unwaited(proto, params, result, settings) -> list:
+    """A linted run processed events nobody waited on: a missing ``yield`` or an AnyOf's
+    loser. Watching every event costs ~30% of a run, so only such a run re-executes
+    its own decisions with the EventLint, which tells the two apart and names the line."""
+    model = _fresh(proto, params)
+    try:
+        again = execute(model, Replay(result.trace), settings, lint=_WHERE, copy=False)
+    except DetsimError:  # the model did not repeat itself; a campaign's re-execution says so
+        return []
+    return again.warnings
 
 
 def _run(model, params, world, strategy, settings, states) -> RunResult:
@@ -189,14 +212,14 @@ def _recorded(step, recorder, world):
 
 
 def _trace(model, params, strategy, settings, world, violation, end) -> Trace:
-    decisions = [Decision(*d) for d in world.decisions]
     outcome = {"ok": violation is None and end != "error", "end": end, "steps": world.steps,
                "time": encode_time(world.now),
                "violation": violation.to_json() if violation else None}
     outcome.update(world.trace_notes)  # e.g. state digests for no_livelock
-    return Trace(model_ref(model), params, decisions,
+    # The decisions stay in the World's compact record until someone reads or saves them.
+    return Trace(model_ref(model), params, None,
                  strategy.describe() if strategy is not None else {"name": "fifo"},
-                 {k: encode_time(v) for k, v in settings.items()}, outcome, __version__)
+                 {k: encode_time(v) for k, v in settings.items()}, outcome, __version__, record=world)
 
 
 def run(model, strategy=None, **settings) -> RunResult:

@@ -38,13 +38,15 @@ def deviations_of(trace) -> list[tuple]:
     return out
 
 
-def _candidates(trace, label: str, occ: int) -> tuple:
+def _candidates(trace, label: str, occ: int):
+    """The candidates' names of that decision, or None where the trace stores only
+    their count (format version 2): a lowered index is then asked for by index."""
     for d in trace.decisions:
         if d.label == label:
             if occ == 0:
                 return d.candidates
             occ -= 1
-    return ()
+    return None
 
 
 class ShrinkInterrupted(KeyboardInterrupt):
@@ -169,7 +171,8 @@ class _Shrinker:
         for i, (label, occ, idx, _) in enumerate(devs):
             cands = _candidates(trace, label, occ)
             for smaller in range(1, idx):
-                found = self.attempt(devs[:i] + [(label, occ, smaller, cands[smaller])] + devs[i + 1:])
+                name = cands[smaller] if cands is not None else None
+                found = self.attempt(devs[:i] + [(label, occ, smaller, name)] + devs[i + 1:])
                 if found is not None:
                     return found
         return None

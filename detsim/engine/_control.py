@@ -14,11 +14,12 @@ read: thousands of retained tuples per run would otherwise keep the cyclic GC bu
 from __future__ import annotations
 
 from collections import deque
+from itertools import count
 from heapq import heappop, heappush
 
 import simpy
 from simpy.core import EmptySchedule, Infinity, StopSimulation
-from simpy.events import NORMAL, URGENT, Process, Timeout
+from simpy.events import NORMAL, URGENT, Event, Process, Timeout
 
 from ..errors import ModelError, StepBudgetExceeded
 from ..trace import CHOICE, SCHEDULE
@@ -28,6 +29,7 @@ from ._task import Task, event_label, option_name
 
 DEFAULT_MAX_STEPS = 200_000
 DEFAULT_INSTANT_BUDGET = 50_000
+_PLAIN = (Timeout, Event)  # what the World's event factories make (see EventLint)
 _BLAME_WINDOW = 2_000  # the last steps before a budget runs out are watched, to name the busiest process
 
 
@@ -51,11 +53,13 @@ class ControlPoint(simpy.Environment):
     __slots__ = ("_now", "_queue", "_eid", "_active_proc", "strategy", "_decisions", "_ops", "steps",
                  "_limit", "alarm", "max_steps", "instant_budget", "horizon", "_instant_start",
                  "_urgent", "_normal", "_names", "_named", "_late", "_times", "_buckets",
-                 "_last_callbacks", "_compact", "_draw", "decision_kind")
+                 "_last_callbacks", "_compact", "_draw", "decision_kind", "unwaited")
 
     def __init__(self, strategy: Strategy | None = None, *, max_steps: int = DEFAULT_MAX_STEPS,
                  instant_budget: int = DEFAULT_INSTANT_BUDGET, horizon=None):
-        super().__init__(0)
+        # simpy.Environment.__init__, minus BoundClass.bind_early: it binds only the
+        # exact class's attributes, so for a subclass it loops over World's for nothing.
+        self._now, self._queue, self._eid, self._active_proc = 0, [], count(), None
         if strategy is not None and not isinstance(strategy, Strategy):
             raise ModelError(f"a strategy must be a detsim.Strategy, got {type(strategy).__name__}")
         self.strategy = strategy
@@ -81,6 +85,10 @@ class ControlPoint(simpy.Environment):
         self._limit = 0  # step count that triggers _over_budget; 0 = not computed yet
         self._watched = None  # process name -> steps, over the last steps before a budget
         self._last_callbacks = ()
+        # Plain events (timeouts, world.event()) processed with no callback: a missing
+        # ``yield``, or a waiter that left (an AnyOf's loser). A linted run that sees any
+        # re-executes itself with the EventLint to say where (detsim/campaign/_run.py).
+        self.unwaited = 0
 
     # ---- the decision record ---------------------------------------------------
     @property
@@ -112,6 +120,33 @@ class ControlPoint(simpy.Environment):
             names.pop(chosen)
             i += 4 + new
         ops.clear()
+
+    def decision_rows(self) -> list:
+        """Every decision so far as a (step, time, label, kind, count, chosen, choice,
+        default) row: what trace format version 2 stores. Read from the compact record
+        without building candidate tuples (and without flushing it)."""
+        rows = [(step, time, label, kind, len(cands), chosen, cands[chosen], cands[0])
+                for step, time, label, cands, chosen, kind in self._decisions]
+        ops = self._ops
+        if not ops:
+            return rows
+        names = list(self._names)
+        append = rows.append
+        i, end = 0, len(ops)
+        while i < end:
+            step = ops[i]
+            if step is None:
+                names.clear()
+                i += 1
+                continue
+            new = ops[i + 3]
+            if new:
+                names += ops[i + 4:i + 4 + new]
+            chosen = ops[i + 2]
+            default = names[0]
+            append((step, ops[i + 1], SCHEDULE, SCHEDULE, len(names), chosen, names.pop(chosen), default))
+            i += 4 + new
+        return rows
 
     # ---- SimPy's scheduling interface, overridden ------------------------------
     def schedule(self, event, priority=NORMAL, delay=0):
@@ -196,10 +231,16 @@ class ControlPoint(simpy.Environment):
                     # chosen, number of new labels, new labels...) for _flush.
                     draw = self._draw
                     chosen = int(draw() * n) if draw is not None else 0
-                    ops = self._ops
-                    ops += (self.steps, self._now, chosen, n - named)
-                    for j in range(named, n):
-                        ops.append(event_label(normal[j]))
+                    if n - named == 1:  # the common case: one event joined the tie
+                        joined = normal[named]
+                        callbacks = joined.callbacks  # event_label's first case, inline
+                        owner = getattr(callbacks[0], "__self__", None) if callbacks else None
+                        self._ops += (self.steps, self._now, chosen, 1,
+                                      owner._name if type(owner) is Task else event_label(joined))
+                    else:
+                        ops = self._ops
+                        ops += (self.steps, self._now, chosen, n - named)
+                        ops += map(event_label, normal[named:])
                 else:
                     chosen = self._pick(normal, n)
                 event = normal.pop(chosen)
@@ -219,6 +260,8 @@ class ControlPoint(simpy.Environment):
         # From here on this is SimPy's Environment.step, unchanged.
         callbacks, event.callbacks = event.callbacks, None
         self._last_callbacks = callbacks  # names the process for violations found after the step
+        if not callbacks and type(event) in _PLAIN:
+            self.unwaited += 1
         try:
             for callback in callbacks:
                 callback(event)
@@ -251,6 +294,10 @@ class ControlPoint(simpy.Environment):
         raise StepBudgetExceeded(f"step budget of {budget} exceeded: the run was stopped after step "
                                  f"{self.steps}, t={self._now}; busiest process {culprit} (ran "
                                  f"{watched[culprit]} of the last {sum(watched.values())} steps)")
+
+    def event(self) -> Event:
+        """As SimPy's ``env.event()``, without the BoundClass descriptor on each call."""
+        return Event(self)
 
     def timeout(self, delay, value=None) -> Timeout:
         """SimPy's BoundClass.bind_early skips subclasses, so each call went through the
@@ -301,7 +348,7 @@ class ControlPoint(simpy.Environment):
 
     def checkpoint(self):
         """A zero-time yield: a place where the scheduler may switch."""
-        return self.timeout(0)
+        return Timeout(self, 0)  # not via self.timeout: one call less (the EventLint wraps both)
 
     @property
     def current_name(self) -> str:

@@ -48,8 +48,11 @@ class EventLint:
         def event():
             return self._watch(make_event())
 
+        def checkpoint():
+            return self._watch(make_timeout(0))
+
         # Instance attributes shadow the class's methods for this world only.
-        world.timeout, world.event = timeout, event
+        world.timeout, world.event, world.checkpoint = timeout, event, checkpoint
 
     def _watch(self, event):
         watched = _Watched(event.callbacks)

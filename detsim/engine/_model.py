@@ -31,6 +31,8 @@ from fractions import Fraction
 from ..errors import ModelError, UsageError
 
 SETTINGS = ("max_steps", "instant_budget", "horizon")
+_SCALARS = (str, int, float, bool, type(None))
+_PARAMS: dict = {}  # model class -> names of its init fields (dataclasses.fields is slow per run)
 
 
 class Model:
@@ -73,13 +75,20 @@ def model_ref(model) -> str:
 def model_params(model) -> dict:
     """The parameters as JSON values. A value with a ``to_dict()`` method (a
     ``FaultPlan``) is stored as that dict, which the model accepts back."""
-    if not dataclasses.is_dataclass(model):
-        return {}
-    params = {}
-    for f in dataclasses.fields(model):
-        if f.init:
-            value = getattr(model, f.name)
-            params[f.name] = value.to_dict() if callable(getattr(type(value), "to_dict", None)) else value
+    names = _PARAMS.get(type(model))
+    if names is None:
+        names = _PARAMS[type(model)] = (tuple(f.name for f in dataclasses.fields(model) if f.init)
+                                        if dataclasses.is_dataclass(model) else ())
+    params, plain = {}, True
+    for name in names:
+        value = getattr(model, name)
+        if type(value) not in _SCALARS:
+            plain = False
+            if callable(getattr(type(value), "to_dict", None)):
+                value = value.to_dict()
+        params[name] = value
+    if plain:
+        return params  # JSON values already: no need to encode them to find out
     try:
         json.dumps(params, sort_keys=True)
     except (TypeError, ValueError) as e:

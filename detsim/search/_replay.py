@@ -31,22 +31,21 @@ class Replay(Strategy):
                 f"replay diverged at decision #{pos} ({where}): the trace has only {len(recorded)} "
                 f"decisions, the run asks {label!r} among {list(candidates)}")
         d = recorded[pos]
-        if d.label != label or tuple(d.candidates) != tuple(candidates):
+        if not d.matches(label, candidates):
             raise ReplayDivergence(
                 f"replay diverged at decision #{pos} ({where}): expected {d.label!r} choosing "
-                f"{d.choice!r} among {list(d.candidates)}, actual {label!r} among {list(candidates)}")
+                f"{d.choice!r} {d.among()}, actual {label!r} among {list(candidates)}")
         if world.decision_kind == SCHEDULE and is_preemption(world.current_name, candidates, d.chosen):
             self.preemptions += 1
         return d.chosen
 
     def end(self, result) -> None:
-        used, recorded = len(result.trace.decisions), len(self.trace.decisions)
+        used, recorded = len(result.world.decisions), len(self.trace.decisions)
         if used < recorded:
             d = self.trace.decisions[used]
             raise ReplayDivergence(
                 f"replay diverged at decision #{used}: the run ended at step {result.steps}, "
-                f"t={result.now} but the trace expects {d.label!r} choosing {d.choice!r} "
-                f"among {list(d.candidates)}")
+                f"t={result.now} but the trace expects {d.label!r} choosing {d.choice!r} {d.among()}")
 
     def describe(self) -> dict:
         return dict(self.trace.strategy)

@@ -4,36 +4,60 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import TraceFormatError
 from . import _validate as check
-from ._decision import CHOICE, FAULT, KINDS, SCHEDULE, Decision
+from ._decision import Decision, lean_json
 from ._outcome import Violation
 
 FORMAT = "detsim-trace"
-VERSION = 1
-# Files written before decisions carried a kind: the kind is recovered from the label,
-# by the rule those versions of detsim used themselves. Only the loader uses this.
-_LEGACY_FAULT_LABELS = ("drop ", "duplicate ", "partition", "crash ", "pause ", "clock ", "lose-writes ")
+VERSION = 2  # what this detsim writes
+READS = (1, 2)  # what it loads: version 1 stored every candidate's name, version 2 their count
 
 
-def _legacy_kind(label: str) -> str:
-    if label == "schedule":
-        return SCHEDULE
-    return FAULT if label.startswith(_LEGACY_FAULT_LABELS) else CHOICE
-
-
-@dataclass
 class Trace:
-    model: str  # "module:Class"
-    params: dict
-    decisions: list
-    strategy: dict = field(default_factory=dict)
-    settings: dict = field(default_factory=dict)
-    outcome: dict = field(default_factory=dict)
-    detsim_version: str = ""
+    """The decision list of one run, with what rebuilds the model and judges the outcome.
+
+    A trace made by a run is given the run's ``record`` (the World) instead of a
+    decision list: nothing per decision is built unless someone reads
+    ``decisions`` (then with every candidate's name) or saves it (straight from
+    the World's compact record, version 2)."""
+
+    def __init__(self, model: str, params: dict, decisions: list | None = None, strategy: dict | None = None,
+                 settings: dict | None = None, outcome: dict | None = None, detsim_version: str = "", *,
+                 record=None):
+        self.model, self.params = model, params
+        self.strategy = {} if strategy is None else strategy
+        self.settings = {} if settings is None else settings
+        self.outcome = {} if outcome is None else outcome
+        self.detsim_version = detsim_version
+        self._decisions = decisions
+        self._record = record if decisions is None else None
+        if decisions is None and record is None:
+            self._decisions = []
+
+    @property
+    def decisions(self) -> list:
+        if self._decisions is None:
+            self._decisions = [Decision(*row) for row in self._record.decisions]
+            self._record = None
+        return self._decisions
+
+    @decisions.setter
+    def decisions(self, value: list) -> None:
+        self._decisions, self._record = value, None
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Trace) and self.to_dict() == other.to_dict()
+
+    def __getstate__(self) -> dict:  # a trace crosses processes as data, never with its World
+        state = dict(self.__dict__)
+        state["_decisions"], state["_record"] = self.decisions, None
+        return state
+
+    def __repr__(self) -> str:
+        return f"Trace({self.model!r}, {self.params!r}, <{len(self.decisions)} decisions>, {self.strategy!r})"
 
     # ---- views -----------------------------------------------------------
     def deviations(self) -> list[tuple[int, Decision]]:
@@ -46,21 +70,38 @@ class Trace:
         return Violation.from_json(v) if v else None
 
     # ---- JSON ------------------------------------------------------------
-    def to_dict(self) -> dict:
-        return {"format": FORMAT, "version": VERSION, "detsim": self.detsim_version,
+    def to_dict(self, version: int = VERSION) -> dict:
+        """The trace as JSON data. ``version=1`` (every candidate's name) needs decisions
+        that know their candidates: made in this process or loaded from version 1."""
+        if version not in READS:
+            raise ValueError(f"trace version {version} cannot be written (known: {READS})")
+        if self._decisions is None and version == 2:
+            decisions = [lean_json(row) for row in self._record.decision_rows()]
+        else:
+            decisions = [d.to_json(version) for d in self.decisions]
+        return {"format": FORMAT, "version": version, "detsim": self.detsim_version,
                 "model": self.model, "params": self.params, "strategy": self.strategy,
-                "settings": self.settings, "outcome": self.outcome,
-                "decisions": [d.to_json() for d in self.decisions]}
+                "settings": self.settings, "outcome": self.outcome, "decisions": decisions}
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    def to_json(self, version: int = VERSION) -> str:
+        """Version 2 puts the header first and one decision per line (a long trace stays
+        readable and diffs line by line); version 1 is laid out as it always was."""
+        data = self.to_dict(version)
+        if version == 1:
+            return json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+        decisions = data.pop("decisions")
+        head = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False)
+        # each decision's keys in a fixed order (step, time, label, kind, count, chosen, ...)
+        rows = ",\n  ".join(json.dumps(d, ensure_ascii=False) for d in decisions)
+        body = f"[\n  {rows}\n ]" if decisions else "[]"
+        return f'{head[:-2]},\n "decisions": {body}\n}}\n'
 
-    def save(self, path) -> Path:
+    def save(self, path, version: int = VERSION) -> Path:
         """Write the trace as JSON; the file appears whole or not at all (a temporary
         file beside it is renamed into place), so a full disk never leaves half a trace."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = self.to_json()
+        text = self.to_json(version)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -102,8 +143,9 @@ class Trace:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise bad(f'not a detsim trace (expected "format": "{FORMAT}")')
         version = data.get("version")
-        if type(version) is not int or version != VERSION:
-            raise bad(f"trace version {check.clip(repr(version), 40)} is not supported (this detsim reads {VERSION})")
+        if type(version) is not int or version not in READS:
+            raise bad(f"trace version {check.clip(repr(version), 40)} is not supported "
+                      f"(this detsim reads {' and '.join(map(str, READS))})")
         model = check.model_ref(data.get("model"), source)
         for key in ("params", "strategy", "settings", "outcome"):
             if not isinstance(data.get(key, {}), dict):
@@ -114,28 +156,10 @@ class Trace:
         raw = data.get("decisions")
         if not isinstance(raw, list):
             raise bad('"decisions" must be a list')
-        decisions = [cls._decision(i, d, source) for i, d in enumerate(raw)]
+        read = check.decision_v1 if version == 1 else check.decision_v2
+        decisions = [_decision(read(i, d, source)) for i, d in enumerate(raw)]
         return cls(model, dict(data.get("params", {})), decisions, dict(data.get("strategy", {})),
                    settings, outcome, check.clip(data.get("detsim", ""), 40))
-
-    @staticmethod
-    def _decision(i: int, d, source: str) -> Decision:
-        try:
-            cands = d["candidates"]
-            chosen = d["chosen"]
-            label = check.name(d["label"], f"decision {i} label", source)
-            kind = d.get("kind") or _legacy_kind(label)
-            ok = (isinstance(cands, list) and len(cands) >= 2
-                  and all(isinstance(c, str) and len(c) <= check.MAX_NAME for c in cands)
-                  and type(chosen) is int and 0 <= chosen < len(cands)
-                  and type(d["step"]) is int and d["step"] >= 0 and kind in KINDS)
-            time = check.time_value(d.get("time", 0), f"decision {i} time", source)
-        except (KeyError, TypeError, AttributeError):
-            ok = False
-        if not ok:
-            raise TraceFormatError(f"{source}: decision {i} is malformed (needs step, time, label, kind, "
-                                   "candidates[>=2 strings], chosen index)")
-        return Decision(d["step"], time, label, tuple(cands), chosen, kind)
 
     # ---- for people --------------------------------------------------------
     def describe(self, preemptions: int | None = None) -> str:
@@ -150,3 +174,12 @@ class Trace:
         for pos, d in self.deviations():
             lines.append(f"  #{pos}: {d}")
         return "\n".join(lines)
+
+
+def _decision(fields: tuple) -> Decision:
+    """A checked decision: (step, time, label, kind, chosen, candidates) from version 1,
+    (step, time, label, kind, count, chosen, choice, default) from version 2."""
+    if len(fields) == 6:
+        step, time, label, kind, chosen, candidates = fields
+        return Decision(step, time, label, candidates, chosen, kind)
+    return Decision.lean(*fields)

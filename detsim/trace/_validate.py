@@ -13,6 +13,7 @@ import re
 from fractions import Fraction
 
 from ..errors import TraceFormatError
+from ._decision import CHOICE, FAULT, KINDS, SCHEDULE
 
 MAX_BYTES = 256 * 2**20  # a long Raft counterexample is a few MB
 MAX_NAME = 4096  # a label, a candidate, a property name
@@ -20,6 +21,9 @@ MAX_MESSAGE = 2**20  # a violation message (history reports can be long)
 SETTINGS = {"max_steps": "count", "instant_budget": "count", "horizon": "time"}
 _REF = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _FRACTION = re.compile(r"^-?[0-9]{1,40}(/[0-9]{1,40})?$")
+# Files written before decisions carried a kind: the kind is recovered from the label,
+# by the rule those versions of detsim used themselves. Only the loader uses this.
+_LEGACY_FAULT_LABELS = ("drop ", "duplicate ", "partition", "crash ", "pause ", "clock ", "lose-writes ")
 
 
 def clip(value, limit: int = 120) -> str:
@@ -120,3 +124,50 @@ def violation(raw, source: str) -> None:
     except (KeyError, TypeError):
         raise TraceFormatError(f'{source}: "outcome.violation" is malformed (needs property, message, '
                                "time, step, process)") from None
+
+
+def _legacy_kind(label: str) -> str:
+    if label == "schedule":
+        return SCHEDULE
+    return FAULT if label.startswith(_LEGACY_FAULT_LABELS) else CHOICE
+
+
+def _is_name(value) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_NAME
+
+
+def decision_v1(i: int, d, source: str) -> tuple:
+    """A version-1 decision (every candidate's name): (step, time, label, kind, chosen, candidates)."""
+    try:
+        cands = d["candidates"]
+        chosen = d["chosen"]
+        label = name(d["label"], f"decision {i} label", source)
+        kind = d.get("kind") or _legacy_kind(label)
+        ok = (isinstance(cands, list) and len(cands) >= 2 and all(_is_name(c) for c in cands)
+              and type(chosen) is int and 0 <= chosen < len(cands)
+              and type(d["step"]) is int and d["step"] >= 0 and kind in KINDS)
+        time = time_value(d.get("time", 0), f"decision {i} time", source)
+    except (KeyError, TypeError, AttributeError):
+        ok = False
+    if not ok:
+        raise TraceFormatError(f"{source}: decision {i} is malformed (needs step, time, label, kind, "
+                               "candidates[>=2 strings], chosen index)")
+    return (d["step"], time, label, kind, chosen, tuple(cands))
+
+
+def decision_v2(i: int, d, source: str) -> tuple:
+    """A version-2 decision: (step, time, label, kind, count, chosen, choice, default)."""
+    try:
+        label = name(d["label"], f"decision {i} label", source)
+        step, kind, count, chosen, choice, default = (d["step"], d["kind"], d["count"], d["chosen"],
+                                                      d["choice"], d["default"])
+        ok = (type(step) is int and step >= 0 and kind in KINDS and type(count) is int and count >= 2
+              and type(chosen) is int and 0 <= chosen < count and _is_name(choice) and _is_name(default)
+              and (chosen != 0 or choice == default))
+        time = time_value(d["time"], f"decision {i} time", source)
+    except (KeyError, TypeError, AttributeError):
+        ok = False
+    if not ok:
+        raise TraceFormatError(f"{source}: decision {i} is malformed (needs step, time, label, kind, "
+                               "count >= 2, chosen index below count, choice and default names)")
+    return (step, time, label, kind, count, chosen, choice, default)

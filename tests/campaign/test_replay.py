@@ -103,7 +103,35 @@ def test_settings_with_fraction_horizon_round_trip(tmp_path):
 
 # ---- divergence -------------------------------------------------------------------
 
+def test_edited_count_diverges_at_that_decision(found):
+    """Version 2 stores the count and two names: a different count is a different question."""
+    pos = 5
+    real = found.trace.decisions[pos]
+
+    def recount(data):
+        data["decisions"][pos]["count"] += 1
+
+    with pytest.raises(detsim.ReplayDivergence) as info:
+        detsim.replay(edited(found.trace, recount))
+    message = str(info.value)
+    assert f"decision #{pos}" in message and f"step {real.step}" in message
+    assert f"among {real.count + 1} candidates (default {real.default!r})" in message  # as recorded
+    assert str(list(real.candidates)) in message  # the actual candidates
+    assert "\n" not in message
+
+
+def test_edited_default_name_diverges(found):
+    pos = next(i for i, d in enumerate(found.trace.decisions) if d.chosen)
+
+    def rename(data):
+        data["decisions"][pos]["default"] = "worker-9"
+
+    with pytest.raises(detsim.ReplayDivergence, match=rf"decision #{pos} .*default 'worker-9'"):
+        detsim.replay(edited(found.trace, rename))
+
+
 def test_edited_candidates_diverge_at_that_decision(found):
+    """Version 1 stored every name: any renamed candidate is a divergence."""
     pos = 5
     real = found.trace.decisions[pos]
 
@@ -111,7 +139,7 @@ def test_edited_candidates_diverge_at_that_decision(found):
         data["decisions"][pos]["candidates"][1] = "worker-9"
 
     with pytest.raises(detsim.ReplayDivergence) as info:
-        detsim.replay(edited(found.trace, rename))
+        detsim.replay(edited(found.trace, rename, version=1))
     message = str(info.value)
     assert f"decision #{pos}" in message
     assert f"step {real.step}" in message
@@ -136,7 +164,7 @@ def test_edited_chosen_diverges(found):
     assert real.chosen == 0
 
     def rechoose(data):
-        data["decisions"][pos]["chosen"] = 1
+        data["decisions"][pos].update(chosen=1, choice=real.candidates[1])
 
     with pytest.raises(detsim.ReplayDivergence) as info:
         detsim.replay(edited(found.trace, rechoose))
@@ -144,12 +172,24 @@ def test_edited_chosen_diverges(found):
     assert number > pos  # the edited decision is taken; the run then asks other questions
 
 
+def test_an_edited_index_must_name_its_candidate(found):
+    """Version 2 stores the chosen name beside the index: an index edited alone no longer
+    names the candidate the run would take there, and replay says so at that decision."""
+    pos = 4
+
+    def rechoose(data):
+        data["decisions"][pos]["chosen"] = 1
+
+    with pytest.raises(detsim.ReplayDivergence, match=rf"decision #{pos} "):
+        detsim.replay(edited(found.trace, rechoose))
+
+
 def test_extra_decisions_diverge(found):
     extra = len(found.trace.decisions)
 
     def append(data):
-        data["decisions"].append({"step": 999, "time": 0, "label": "schedule",
-                                  "candidates": ["worker-0", "worker-1"], "chosen": 1})
+        data["decisions"].append({"step": 999, "time": 0, "label": "schedule", "kind": "schedule",
+                                  "count": 2, "choice": "worker-1", "default": "worker-0", "chosen": 1})
 
     with pytest.raises(detsim.ReplayDivergence, match=rf"decision #{extra}\b.*'worker-1'"):
         detsim.replay(edited(found.trace, append))

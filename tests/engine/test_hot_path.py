@@ -8,6 +8,7 @@ the same candidates and record the same decisions.
 Future NORMAL events wait in per-time buckets instead of SimPy's heap: the
 comparisons with plain SimPy check that order, ``now`` and ``peek`` are unchanged.
 """
+from dataclasses import dataclass
 from fractions import Fraction
 
 import pytest
@@ -111,6 +112,25 @@ def test_compact_and_general_paths_record_the_same_decisions(seed, peek):
         assert 0 <= chosen < len(candidates)
 
 
+def _lean(decisions) -> list:
+    return [(step, time, label, kind, len(cands), chosen, cands[chosen], cands[0])
+            for step, time, label, cands, chosen, kind in decisions]
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("peek", [False, True], ids=["read-at-end", "read-mid-run"])
+def test_decision_rows_are_the_decisions_without_their_candidate_lists(seed, peek):
+    """What a version-2 trace saves, read straight from the compact record, equals the
+    full decisions cut down; reading it flushes nothing, and the general path agrees."""
+    fast, _ = run(detsim.Random(seed), peek_at_decisions=peek)
+    rows = fast.decision_rows()
+    assert fast.decision_rows() == rows  # reading them changed nothing
+    assert rows == _lean(fast.decisions) and fast.decision_rows() == rows  # and after a flush
+    slow, _ = run(SlowRandom(seed), peek_at_decisions=peek)
+    assert slow.decision_rows() == rows
+    assert any(r[4] > 2 and r[5] for r in rows), "no deviation in a wide tie: weak test"
+
+
 def test_fifo_compact_path_equals_general_path():
     fast, fast_log = run(detsim.Fifo())
     slow, slow_log = run(SlowFifo())
@@ -167,3 +187,51 @@ def test_step_budget_stops_exactly_at_the_budget_and_names_the_busiest_process()
     assert f"stopped after step {_BLAME_WINDOW + 500}, t=0;" in str(err.value)
     assert f"of the last {_BLAME_WINDOW} steps" in str(err.value)
     assert world.steps == _BLAME_WINDOW + 500
+
+
+# ---- lint: paid only by a run that processed an event nobody waited on -------------------
+
+@dataclass
+class Timers(detsim.Model):
+    """``forget``: a process makes a timeout and never yields it (a missing ``yield``).
+    Otherwise each process races a timeout against a later one: the loser is processed
+    with no callback left, which is not a mistake."""
+
+    forget: bool = False
+
+    def setup(self, world):
+        for i in range(3):
+            world.spawn(f"racer-{i}", self.racer(world, i))
+
+    def racer(self, world, i):
+        if self.forget and i == 1:
+            world.timeout(1)  # the missing yield
+        yield world.any_of([world.timeout(1 + i), world.timeout(10)])
+        yield world.checkpoint()
+
+
+def test_a_clean_linted_run_attaches_no_lint():
+    result = detsim.run(RacyCounter(bug=None), detsim.Random(0))
+    assert result.ok and result.world.unwaited == 0
+    assert result.world.lint is None and result.warnings == []  # nothing watched each event
+
+
+def test_an_anyof_loser_is_re_executed_and_found_innocent():
+    result = detsim.run(Timers(), detsim.Random(0))
+    assert result.ok and result.world.unwaited == 3  # each racer's timeout(10) lost
+    assert result.world.lint is None and result.warnings == []
+
+
+def test_a_missing_yield_is_found_by_re_execution_and_named():
+    result = detsim.run(Timers(forget=True), detsim.Random(0))
+    assert result.world.unwaited == 4 and result.world.lint is None
+    assert len(result.warnings) == 1
+    line = Timers.racer.__code__.co_firstlineno + 2
+    assert result.warnings[0].startswith(f"process racer-1 made an event at tests/engine/test_hot_path.py:{line} "
+                                          "that nobody waited on: `world.timeout(1)  # the missing yield`")
+
+
+def test_an_unlinted_run_never_re_executes():
+    from detsim.campaign._run import execute
+    result = execute(Timers(forget=True), detsim.Random(0), lint=False)
+    assert result.world.unwaited == 4 and result.warnings == []

@@ -158,3 +158,68 @@ def test_dining_ring_reports_the_whole_cycle():
     assert result.violation.message == (
         "wait-for cycle: philosopher-0 → fork-1 (held by philosopher-1) → philosopher-1 → "
         "fork-2 (held by philosopher-2) → philosopher-2 → fork-0 (held by philosopher-0) → philosopher-0")
+
+
+# ---- the incremental search finds the cycle networkx.find_cycle finds ----------------------
+
+def _random_graph(rng, nodes: int, edges: int):
+    """A random digraph as ordered successor dicts (with removals, so insertion order
+    differs from sorted order) and the same graph in networkx."""
+    import networkx as nx
+
+    succ, graph = {}, nx.DiGraph()
+    for _ in range(edges):
+        a, b = rng.randrange(nodes), rng.randrange(nodes)
+        if rng.random() < 0.2 and b in succ.get(a, {}):
+            del succ[a][b]
+            graph.remove_edge(a, b)
+            continue
+        succ.setdefault(a, {})[b] = None
+        succ.setdefault(b, {})
+        graph.add_edge(a, b)
+    return succ, graph
+
+
+def test_first_cycle_is_networkx_find_cycle_on_random_graphs():
+    import random
+
+    import networkx as nx
+
+    from detsim.sync._waitfor import first_cycle
+
+    rng = random.Random(14)
+    found = acyclic = 0
+    for _ in range(3000):
+        nodes = rng.randrange(1, 12)
+        succ, graph = _random_graph(rng, nodes, rng.randrange(0, 3 * nodes))
+        source = rng.randrange(nodes)
+        if source not in succ:
+            assert first_cycle(succ, source) is None
+            continue
+        try:
+            expected = [u for u, _ in nx.find_cycle(graph, source=source)]
+        except nx.NetworkXNoCycle:
+            expected = None
+        assert first_cycle(succ, source) == expected, (succ, source)
+        found += expected is not None
+        acyclic += expected is None
+    assert found > 500 and acyclic > 500  # both outcomes were exercised
+
+
+def test_the_graph_property_is_a_networkx_view_of_the_edges_now():
+    world = detsim.World()
+
+    class Named:
+        def __init__(self, name):
+            self.name, self.waiting_for = name, None
+
+    a, b, lock = Named("a"), Named("b"), Named("lock")
+    world.waitfor.hold(lock, a)
+    world.waitfor.wait(b, lock)
+    assert list(world.waitfor.graph.edges()) == [(res("lock"), task("a")), (task("b"), res("lock"))]
+    assert b.waiting_for is lock and world.alarm is None
+    world.waitfor.forget(a)
+    assert list(world.waitfor.graph.edges()) == [(task("b"), res("lock"))]
+    world.waitfor.hold(lock, a)
+    world.waitfor.wait(a, lock)  # a waits on what it holds: a cycle of one task
+    assert world.alarm is not None and world.alarm.cycle == ["a", "lock"]

@@ -5,6 +5,7 @@ import builtins
 import copy
 import json
 import pickle
+from fractions import Fraction
 
 import pytest
 
@@ -20,11 +21,99 @@ def found():
 
 def test_a_trace_records_format_strategy_outcome_and_decisions(found):
     data = found.trace.to_dict()
-    assert data["format"] == "detsim-trace" and data["version"] == 1 and data["detsim"] == detsim.__version__
+    assert data["format"] == "detsim-trace" and data["version"] == 2 and data["detsim"] == detsim.__version__
     assert data["strategy"]["name"] == "shrunk" and data["strategy"]["from"]["name"] == "random"
     assert data["outcome"]["ok"] is False and data["outcome"]["violation"]["property"] == "no lost update"
-    for d in data["decisions"]:
-        assert set(d) >= {"step", "time", "label", "candidates", "chosen"}
+    assert data["decisions"]
+    for d, decision in zip(data["decisions"], found.trace.decisions):
+        # version 2: the count and two names, never the candidate list
+        assert set(d) == {"step", "time", "label", "kind", "count", "chosen", "choice", "default"}
+        assert d["count"] == len(decision.candidates) >= 2
+        assert d["choice"] == decision.candidates[d["chosen"]] and d["default"] == decision.candidates[0]
+
+
+def test_version_2_round_trips_and_replays(found, tmp_path):
+    path = found.trace.save(tmp_path / "v2.json")
+    loaded = detsim.Trace.load(path)
+    assert loaded == found.trace and loaded.to_json() == found.trace.to_json()
+    assert all(d.candidates is None for d in loaded.decisions)  # not stored: rebuilt by re-execution
+    assert [(d.count, d.chosen, d.choice, d.default) for d in loaded.decisions] == \
+        [(len(d.candidates), d.chosen, d.choice, d.candidates[0]) for d in found.trace.decisions]
+    replayed = detsim.replay(path)
+    assert replayed.violation.property == "no lost update"
+    assert replayed.trace.decisions == found.trace.decisions
+    assert [d.candidates for d in replayed.trace.decisions] == [d.candidates for d in found.trace.decisions]
+
+
+def test_a_run_saves_version_2_straight_from_the_world(found, tmp_path):
+    """A run's trace is written from the World's compact record; reading its decisions
+    first (which lists every candidate) writes exactly the same file."""
+    fresh = detsim.run(RacyCounter(bug="no-lock"), detsim.Random(3))
+    lean = fresh.trace.to_json()
+    assert fresh.trace._decisions is None  # nothing was built for the decisions
+    assert len(fresh.trace.decisions) == len(fresh.world.decisions) > 0
+    assert fresh.trace.to_json() == lean
+
+
+V1_FIXTURE = {
+    "format": "detsim-trace", "version": 1, "detsim": "0.1.0",
+    "model": "tests.support:RacyCounter", "params": {"bug": "no-lock"},
+    "strategy": {"name": "random", "seed": 0, "run": 0}, "settings": {},
+    "outcome": {"ok": True, "end": "quiescent", "steps": 5, "time": 0, "violation": None},
+    "decisions": [
+        {"step": 0, "time": 0, "label": "schedule", "kind": "schedule",
+         "candidates": ["w0", "w1"], "chosen": 1},
+        {"step": 3, "time": "1/2", "label": "drop n1->n2 #3", "candidates": ["deliver", "drop"], "chosen": 0},
+    ],
+}
+
+
+def test_a_version_1_file_still_loads(tmp_path):
+    """A file written by a detsim before version 2: every candidate's name, and (second
+    decision) no kind at all, recovered from the label as those versions did."""
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(V1_FIXTURE), encoding="utf-8")
+    trace = detsim.Trace.load(path)
+    first, second = trace.decisions
+    assert (first.candidates, first.count, first.choice, first.default, first.kind) == \
+        (("w0", "w1"), 2, "w1", "w0", "schedule")
+    assert (second.kind, second.time, second.choice, second.count) == ("fault", Fraction(1, 2), "deliver", 2)
+    assert trace.to_dict(version=1)["decisions"] == [
+        {**V1_FIXTURE["decisions"][0]}, {**V1_FIXTURE["decisions"][1], "kind": "fault"}]
+    again = detsim.Trace.from_json(trace.to_json())  # saved again: version 2
+    assert json.loads(trace.to_json())["version"] == 2 and again == trace
+    assert again.decisions[0].candidates is None and again.decisions[0].matches("schedule", ("w0", "w1"))
+
+
+def test_a_version_1_trace_replays_like_its_version_2(found, tmp_path):
+    v1 = tmp_path / "v1.json"
+    v1.write_text(found.trace.to_json(version=1), encoding="utf-8")
+    assert json.loads(v1.read_text())["version"] == 1
+    assert detsim.Trace.load(v1) == found.trace
+    assert detsim.replay(v1).trace.to_json() == detsim.replay(found.trace.save(tmp_path / "v2.json")).trace.to_json()
+
+
+def test_version_1_cannot_be_written_without_the_names(tmp_path):
+    path = tmp_path / "v2.json"
+    path.write_text(json.dumps({**V1_FIXTURE, "version": 2, "decisions": [
+        {"step": 0, "time": 0, "label": "schedule", "kind": "schedule", "count": 2, "chosen": 1,
+         "choice": "w1", "default": "w0"}]}), encoding="utf-8")
+    trace = detsim.Trace.load(path)
+    with pytest.raises(ValueError, match="every candidate's name"):
+        trace.to_dict(version=1)
+    with pytest.raises(ValueError, match="cannot be written"):
+        trace.to_dict(version=3)
+
+
+def test_a_version_2_decision_matches_by_count_choice_and_default(tmp_path):
+    d = detsim.Decision.lean(4, 0, "schedule", "schedule", 3, 2, "c", "a")
+    assert d.matches("schedule", ("a", "b", "c")) and d.matches("schedule", ("a", "x", "c"))
+    assert not d.matches("schedule", ("a", "b", "c", "d"))  # another count
+    assert not d.matches("schedule", ("b", "a", "c"))  # another default
+    assert not d.matches("schedule", ("a", "c", "b"))  # another choice
+    assert not d.matches("choice", ("a", "b", "c"))  # another label
+    assert str(d) == "step 4 t=0 schedule: chose 'c' (#2 of 3; default 'a')"
+    assert d == detsim.Decision(4, 0, "schedule", ("a", "b", "c"), 2, "schedule")
 
 
 @pytest.mark.parametrize("name", list(BAD_EDITS))

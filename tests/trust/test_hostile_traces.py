@@ -34,7 +34,11 @@ def _valid(project) -> dict:
     (lambda d: d.update(model="os:system; rm"), ['"model" must be a "module:Class" reference']),
     (lambda d: d.update(params=[]), ['"params" must be an object']),
     (lambda d: d["decisions"][0].update(label="x" * 100_000), ["decision 0 label is 100,000 characters long"]),
-    (lambda d: d["decisions"][0].update(candidates=["a" * 100_000, "b"]), ["decision 0 is malformed"]),
+    (lambda d: d["decisions"][0].update(choice="a" * 100_000), ["decision 0 is malformed"]),
+    (lambda d: d["decisions"][0].update(count=10**6, default=None), ["decision 0 is malformed"]),
+    (lambda d: (d.update(version=1), d["decisions"][0].update(candidates=["a" * 100_000, "b"])),
+     ["decision 0 is malformed"]),  # version 1 files are checked as strictly
+    (lambda d: d.update(version=1), ["decision 0 is malformed", "candidates[>=2 strings]"]),
     (lambda d: d["decisions"][0].update(kind="wizardry"), ["decision 0 is malformed"]),
     (lambda d: d["decisions"][0].update(chosen=9), ["decision 0 is malformed"]),
     (lambda d: d["decisions"][0].update(time="1/0"), ["decision 0 time divides by zero"]),
