@@ -3,7 +3,9 @@
 Every fault decision passes ``Faults.ask``: it is asked (kind ``fault``, index 0 =
 no fault) only while its kind is enabled, the fault phase lasts and the budget is
 not spent. The nemesis process injects node faults and partitions one tick at a
-time; a model may also ask for a crash where it matters with
+time. With the plan's ``crash_points`` the engine also asks a crash decision right
+after each durable write and send of a node and at each message's arrival
+(docs/faults.md); a model may ask for one where it matters with
 ``world.faults.crash_point(node, where)``. Nodes created with ``faults=False`` are
 never a crash, pause, clock or partition target.
 """
@@ -26,6 +28,7 @@ class Faults:
         self.budget_left = 0
         self.healed = False
         self.fired: dict[str, int] = {}
+        self.points: tuple = ()  # the plan's crash points, when the run enables crashes
 
     @property
     def rate(self) -> float:
@@ -51,6 +54,7 @@ class Faults:
         if kinds and plan.swarm:
             kinds = tuple(k for k in kinds if world.decide(f"swarm {k}", ("on", "off"), CHOICE) == 0)
         self.enabled_kinds = kinds
+        self.points = plan.crash_points if "crash" in kinds else ()
         if plan.kinds and plan.budget:
             world.count("fault-plan")
             for kind in kinds:
@@ -147,9 +151,37 @@ class Faults:
         created with ``faults=False`` never crashes here. Returns whether it crashed."""
         if isinstance(node, str):
             node = self.world.network.lookup(node)
-        if not node.faults or not node.up:
+        if not node.faults or not node.up or node.crashing:
             return False
         return self._crash_decision(node, f"crash {node.name} {where}")
+
+    # ---- the engine's crash points (FaultPlan.crash_points) -------------------
+    def _at_point(self, node) -> bool:
+        """A crash point applies: the node may crash, and the caller is one of its own
+        processes (so the crash lands after the current step, which cannot leak out:
+        ``Node.crashing``), never boot code or a callback."""
+        if not node.faults or not node.up or node.paused or node.crashing or self.budget_left <= 0:
+            return False
+        active = self.world.active_process
+        return active is not None and any(t is active for t in node.tasks)
+
+    def after_write(self, node, key) -> None:
+        """Crash point: ``crash NODE after disk write 'KEY'`` (the write is durable)."""
+        if "write" in self.points and self._at_point(node):
+            self._crash_decision(node, f"crash {node.name} after disk write {key!r}")
+
+    def after_send(self, node, msg, what: str) -> None:
+        """Crash point: ``crash NODE after send WHAT to DST #N`` (the message is on its way)."""
+        if "send" in self.points and self._at_point(node):
+            self._crash_decision(node, f"crash {node.name} after send {what} to {msg.dst} #{msg.number}")
+
+    def at_receipt(self, node, msg, what: str) -> bool:
+        """Crash point: ``crash NODE at receipt of WHAT from SRC #N``: the node goes down as
+        the message arrives, so no process of it sees the message. Returns whether it crashed."""
+        if "recv" not in self.points or not node.faults or not node.up or node.paused or node.crashing \
+                or self.budget_left <= 0:
+            return False
+        return self._crash_decision(node, f"crash {node.name} at receipt of {what} from {msg.src} #{msg.number}")
 
     def _crash_decision(self, node, label: str) -> bool:
         durations = self.plan.durations
