@@ -29,10 +29,13 @@ class Faults:
         self.healed = False
         self.fired: dict[str, int] = {}
         self.points: tuple = ()  # the plan's crash points, when the run enables crashes
+        self._rate = self.plan.rate
+        self._sites: dict = {}  # crash-point site -> on (swarm decides each at first use)
 
     @property
     def rate(self) -> float:
-        return self.plan.rate
+        """The deviation rate of the decision being asked: crash_rate at a crash point."""
+        return self._rate
 
     @property
     def heal_at(self):
@@ -49,6 +52,7 @@ class Faults:
             raise ModelError("configure faults before creating nodes (clock faults are decided at node creation)")
         plan = FaultPlan.of(plan, **settings)
         self.plan, self.configured = plan, True
+        self._rate = plan.rate
         self.budget_left = plan.budget
         kinds = plan.kinds if plan.budget else ()
         if kinds and plan.swarm:
@@ -165,15 +169,39 @@ class Faults:
         active = self.world.active_process
         return active is not None and any(t is active for t in node.tasks)
 
+    def _site_on(self, site: str) -> bool:
+        """With swarm, a crash-point site is decided on or off at its first use in a run
+        (``swarm crash after disk write 'log'``, index 0 = on): runs differ in where
+        crashes may land, so a rare site is not drowned by frequent ones."""
+        on = self._sites.get(site)
+        if on is None:
+            on = not self.plan.swarm or self.world.decide(f"swarm crash {site}", ("on", "off"), CHOICE) == 0
+            self._sites[site] = on
+        return on
+
+    def _point(self, node, site: str, label: str) -> bool:
+        if not self._site_on(site):
+            return False
+        rate = self.plan.crash_rate
+        if rate is None:
+            return self._crash_decision(node, label)
+        self._rate = rate
+        try:
+            return self._crash_decision(node, label)
+        finally:
+            self._rate = self.plan.rate
+
     def after_write(self, node, key) -> None:
         """Crash point: ``crash NODE after disk write 'KEY'`` (the write is durable)."""
         if "write" in self.points and self._at_point(node):
-            self._crash_decision(node, f"crash {node.name} after disk write {key!r}")
+            site = f"after disk write {key!r}"
+            self._point(node, site, f"crash {node.name} {site}")
 
     def after_send(self, node, msg, what: str) -> None:
         """Crash point: ``crash NODE after send WHAT to DST #N`` (the message is on its way)."""
         if "send" in self.points and self._at_point(node):
-            self._crash_decision(node, f"crash {node.name} after send {what} to {msg.dst} #{msg.number}")
+            site = f"after send {what}"
+            self._point(node, site, f"crash {node.name} {site} to {msg.dst} #{msg.number}")
 
     def at_receipt(self, node, msg, what: str) -> bool:
         """Crash point: ``crash NODE at receipt of WHAT from SRC #N``: the node goes down as
@@ -181,7 +209,8 @@ class Faults:
         if "recv" not in self.points or not node.faults or not node.up or node.paused or node.crashing \
                 or self.budget_left <= 0:
             return False
-        return self._crash_decision(node, f"crash {node.name} at receipt of {what} from {msg.src} #{msg.number}")
+        site = f"at receipt of {what}"
+        return self._point(node, site, f"crash {node.name} {site} from {msg.src} #{msg.number}")
 
     def _crash_decision(self, node, label: str) -> bool:
         durations = self.plan.durations

@@ -67,6 +67,9 @@ class FaultPlan:
     crash_points: where the engine asks a crash decision besides the nemesis' tick, a
     subset of CRASH_POINTS ("write": after ``node.disk.write``, "send": after
     ``node.send``, "recv": when a message reaches the node); they need the crash kind.
+    crash_rate: the probability that Random/PCT deviate at a crash point (None: ``rate``);
+    with ``swarm``, each crash-point site (e.g. "after disk write 'log'") is also decided
+    on or off per run, as FoundationDB's BUGGIFY enables each site in some runs only.
     """
 
     kinds: tuple = ()
@@ -80,6 +83,7 @@ class FaultPlan:
     drift: object = "1/10"
     jump: object = 5
     crash_points: tuple = ()
+    crash_rate: float | None = None
 
     def __post_init__(self):
         kinds = (self.kinds,) if isinstance(self.kinds, str) else tuple(self.kinds)
@@ -112,6 +116,8 @@ class FaultPlan:
         if points and "crash" not in kinds:
             raise ModelError("crash points need the 'crash' fault kind in the plan")
         object.__setattr__(self, "crash_points", tuple(p for p in CRASH_POINTS if p in points))
+        if self.crash_rate is not None and not 0 <= float(self.crash_rate) <= 1:
+            raise ModelError(f"crash rate must be within [0, 1], got {self.crash_rate!r}")
 
     @classmethod
     def of(cls, plan=None, **overrides) -> "FaultPlan":
@@ -141,7 +147,8 @@ class FaultPlan:
         return {"kinds": list(self.kinds), "budget": self.budget, "heal_at": enc(self.heal_at),
                 "swarm": self.swarm, "rate": self.rate, "every": enc(self.every),
                 "durations": [enc(d) for d in self.durations], "skew": enc(self.skew),
-                "drift": enc(self.drift), "jump": enc(self.jump), "crash_points": list(self.crash_points)}
+                "drift": enc(self.drift), "jump": enc(self.jump), "crash_points": list(self.crash_points),
+                "crash_rate": self.crash_rate}
 
     def apply(self, model, field: str = "faults"):
         """A copy of ``model`` with this plan as its ``faults`` parameter."""
