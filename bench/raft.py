@@ -22,12 +22,12 @@ from multiprocessing import Pool
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import detsim  # noqa: E402
-from models.raft import CRASH_FAULTS, DEFAULT_FAULTS, PAUSE_FAULTS, Raft  # noqa: E402
+from models.raft import CRASH_FAULTS, DEFAULT_FAULTS, PAUSE_FAULTS, REPLY_CRASH_FAULTS, Raft  # noqa: E402
 
-PLANS = {"crash points (crash only)": CRASH_FAULTS, "long pauses": PAUSE_FAULTS, "default": DEFAULT_FAULTS}
+PLANS = {"crash points (crash only)": CRASH_FAULTS, "crash points after writes and sends": REPLY_CRASH_FAULTS, "long pauses": PAUSE_FAULTS, "default": DEFAULT_FAULTS}
 # (bug, property it breaks first, fault plan)
 BUGS = [("figure8", "Leader Completeness", "crash points (crash only)"),
-        ("vote-not-durable", "Election Safety", "crash points (crash only)"),
+        ("vote-not-durable", "Election Safety", "crash points after writes and sends"),
         ("no-term-check", "Leader Completeness", "long pauses"),
         ("stale-read", "the KV history is linearizable", "long pauses")]
 CAP = 2000  # schedules per campaign before giving up
@@ -144,7 +144,8 @@ def main() -> None:
     print(f"Raft defaults: {m.servers} servers, {m.clients} clients x {m.ops} ops (think {m.think}), "
           f"horizon {m.horizon}, fault budget {m.budget}, heal_at {m.heal_at}, within {m.within}, "
           f"latency {m.latency}")
-    print(f"fault plans: crash points = {CRASH_FAULTS}; long pauses = {PAUSE_FAULTS}; "
+    print(f"fault plans: crash points = {CRASH_FAULTS}; after writes and sends = {REPLY_CRASH_FAULTS}; "
+          f"long pauses = {PAUSE_FAULTS}; "
           f"default = {DEFAULT_FAULTS}\n")
     traces = bug_table(seeds)
     if args.default_plan:

@@ -30,8 +30,8 @@ The model asks no fault of its own: besides the nemesis' ticks, the default plan
 engine's crash points (``crash_points``), a crash decision right after every durable
 write (``crash s1 after disk write 'log'``): a leader that appends a client command and
 goes down before replicating it is what Figure 8 is made of. Plans: DEFAULT_FAULTS
-(every kind, swarm, crash points), CRASH_FAULTS (crash points only) and PAUSE_FAULTS
-(long pauses).
+(every kind, swarm, crash points), CRASH_FAULTS and REPLY_CRASH_FAULTS (crash points
+only: after writes; after writes and sends) and PAUSE_FAULTS (long pauses).
 Clients are nodes too, so the nemesis may also crash, pause or isolate them.
 
 Properties (ghost state: leaders per term, entries committed by a leader, entries applied):
@@ -74,9 +74,12 @@ KEYS = ("x", "y")
 DEFAULT_FAULTS = {"kinds": ["drop", "duplicate", "partition", "crash", "pause", "clock"],
                   "swarm": True, "rate": 0.01, "every": 8, "durations": [10, 30],
                   "skew": 1, "drift": "1/10", "jump": 3, "crash_points": ["write"], "crash_rate": 0.5}
-# Crashes only, at the engine's crash points: the faults Figure 8 and a forgotten vote need.
+# Crashes only, at the engine's crash points after durable writes: Figure 8's faults.
 CRASH_FAULTS = {"kinds": ["crash"], "swarm": True, "every": 1000, "durations": [10, 30],
                 "crash_points": ["write"], "crash_rate": 0.5}
+# Crashes only, after durable writes and after sends: a server that replied with its vote
+# and then crashed forgets it (vote-not-durable).
+REPLY_CRASH_FAULTS = dict(CRASH_FAULTS, crash_points=["write", "send"])
 # Long pauses: a paused leader wakes up in an old term with client requests queued.
 PAUSE_FAULTS = {"kinds": ["pause"], "rate": 0.05, "every": 4, "durations": [10, 30]}
 
@@ -169,10 +172,12 @@ class Server:
             if old == LEADER or role == LEADER or (old == FOLLOWER and role == CANDIDATE):
                 self.spawn_timer()
 
-    def adopt_term(self, term: int) -> None:
-        """A message from a higher term: adopt it and step down (§5.1)."""
+    def adopt_term(self, term: int, save: bool = True) -> None:
+        """A message from a higher term: adopt it and step down (§5.1). ``save=False``: the
+        caller writes term and vote once, before it replies."""
         self.term, self.voted = term, None
-        self.save_term()
+        if save:
+            self.save_term()
         self.leader = None
         was_leader = self.role == LEADER
         if self.role != FOLLOWER:
@@ -231,8 +236,9 @@ class Server:
         self.model.note_sent(self.name, f"{'re-' if retry else ''}RequestVote t{self.term}", sent)
 
     def on_request_vote(self, src, term, last, last_term) -> None:
-        if term > self.term:
-            self.adopt_term(term)
+        adopted = term > self.term
+        if adopted:
+            self.adopt_term(term, save=False)
         my_last = len(self.log)
         my_last_term = self.log[-1][0] if my_last else 0
         up_to_date = last_term > my_last_term or (last_term == my_last_term and last >= my_last)
@@ -240,11 +246,13 @@ class Server:
         if not granted and term == self.term:
             why = f"voted {self.voted}" if self.voted not in (None, src) else f"log {terms_of(self.log)} is ahead"
             self.model.note(self.name, f"refuses {src} t{term}: {why}")
+        if granted and self.voted is None:
+            self.voted = src
+            self.model.note(self.name, f"votes {src} t{term}")
+            self.save_term()
+        elif adopted:
+            self.save_term()
         if granted:
-            if self.voted is None:
-                self.voted = src
-                self.save_term()
-                self.model.note(self.name, f"votes {src} t{term}")
             self.reset_election()
         self.node.send(src, ("RVR", self.term, granted))
 

@@ -6,7 +6,7 @@ import pytest
 import detsim
 from detsim import Strategy
 from detsim.cli import main as detsim_main
-from models.raft import CRASH_FAULTS, DEFAULT_FAULTS, PAUSE_FAULTS, Raft
+from models.raft import CRASH_FAULTS, DEFAULT_FAULTS, PAUSE_FAULTS, REPLY_CRASH_FAULTS, Raft
 
 GUARDS = ("a leader is elected", "an entry is committed", "a leader crashes after replicating",
           "a term of 4 or more is seen")
@@ -102,7 +102,7 @@ def test_figure8_is_found_from_random_crashes_and_shrunk(campaign, capsys, tmp_p
 
 
 def test_vote_not_durable_elects_two_leaders_in_one_term(campaign):
-    model = Raft(bug="vote-not-durable", faults=CRASH_FAULTS)
+    model = Raft(bug="vote-not-durable", faults=REPLY_CRASH_FAULTS)
     result = campaign.finds(model, "Election Safety", within=300, strategy=detsim.Random(0))
     assert len(result.trace.deviations()) <= 12, result.report()
     assert any(label.startswith("crash ") for label in labels(result)), result.report()
@@ -132,7 +132,8 @@ def test_no_term_check_lets_a_paused_leader_overwrite_committed_entries(campaign
 ], ids=["sms", "log-matching"])
 def test_each_property_catches_a_bug_on_its_own(campaign, bug, checked, prop):
     """With the other safety properties switched off, the same bugs still surface."""
-    result = campaign.finds(Raft(bug=bug, faults=CRASH_FAULTS, checked=checked), prop, within=400,
+    plan = CRASH_FAULTS if bug == "figure8" else REPLY_CRASH_FAULTS
+    result = campaign.finds(Raft(bug=bug, faults=plan, checked=checked), prop, within=400,
                             strategy=detsim.Random(0))
     assert len(result.trace.deviations()) <= 14, result.report()
 
