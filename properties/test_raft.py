@@ -108,7 +108,9 @@ def test_vote_not_durable_elects_two_leaders_in_one_term(campaign):
     assert any(label.startswith("crash ") for label in labels(result)), result.report()
     replayed = detsim.replay(result.trace).model
     term = next(t for t, names in replayed.leaders.items() if len(names) > 1)
-    votes = [(who, text) for _, who, text in replayed.events if text.startswith("votes ") and text.endswith(f" t{term}")]
+    # a vote for another server, or for itself as a candidate (both forgotten by a crash)
+    votes = [(who, text) for _, who, text in replayed.events
+             if text.startswith(("votes ", "candidate ")) and text.endswith(f" t{term}")]
     voters = [who for who, _ in votes]
     assert any(voters.count(who) > 1 for who in voters), votes  # one server voted twice in that term
     _correct_twin_holds(model, 0, result.runs)
@@ -118,7 +120,7 @@ def test_vote_not_durable_elects_two_leaders_in_one_term(campaign):
 def test_no_term_check_lets_a_paused_leader_overwrite_committed_entries(campaign):
     model = Raft(bug="no-term-check", faults=PAUSE_FAULTS)
     result = campaign.finds(model, "Leader Completeness", within=300, strategy=detsim.Random(0))
-    assert len(result.trace.deviations()) <= 10, result.report()
+    assert len(result.trace.deviations()) <= 12, result.report()
     assert any(label.startswith("pause ") for label in labels(result)), result.report()
     replayed = detsim.replay(result.trace).model
     assert any("accepts stale AppendEntries" in text for _, _, text in replayed.events)
