@@ -22,7 +22,7 @@ class Disk:
         recorder = node.world.recorder
         if node.crashing:  # the node crashed earlier in this step: the write never happens
             if recorder is not None:
-                recorder.note(self, "lost", f"write {key}: {node.name} crashed before it")
+                recorder.note(self, "lost-write", f"{key}: {node.name} crashed before it")
             return
         if recorder is not None:
             recorder.note(self, "write", f"{key}" + ("" if sync else " (buffered)"))

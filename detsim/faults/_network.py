@@ -147,7 +147,7 @@ class Network:
         if source.crashing:  # crashed earlier in this step: nothing leaves the node
             world.count("net:dropped-crashed")
             if rec is not None:
-                rec.note(source, "lost", f"#{n} to {dst}: {src} crashed before sending it")
+                rec.note(source, "drop", f"#{n} to {dst}: {src} crashed before sending it")
             return msg
         faults = world.faults
         if (src, dst) in self._cut:
