@@ -164,8 +164,8 @@ class Faults:
         """A crash point applies: the node may crash, and the caller is one of its own
         processes (so the crash lands after the current step, which cannot leak out:
         ``Node.crashing``), never boot code or a callback."""
-        if not node.faults or not node.up or node.paused or node.crashing or self.budget_left <= 0:
-            return False
+        if not node.faults or not node.up or node.paused or node.crashing or not self.enabled("crash"):
+            return False  # checked before a swarm site decision is asked
         active = self.world.active_process
         return active is not None and any(t is active for t in node.tasks)
 
@@ -207,7 +207,7 @@ class Faults:
         """Crash point: ``crash NODE at receipt of WHAT from SRC #N``: the node goes down as
         the message arrives, so no process of it sees the message. Returns whether it crashed."""
         if "recv" not in self.points or not node.faults or not node.up or node.paused or node.crashing \
-                or self.budget_left <= 0:
+                or not self.enabled("crash"):
             return False
         site = f"at receipt of {what}"
         return self._point(node, site, f"crash {node.name} {site} from {msg.src} #{msg.number}")

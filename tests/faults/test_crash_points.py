@@ -100,6 +100,8 @@ def test_a_crash_at_receipt_loses_the_message_and_restarts_the_receiver():
 def test_heal_at_ends_the_crash_points():
     result = run_scenario("replicate", faults={**PLAN, "heal_at": 15})
     assert [d.time for d in crash_decisions(result)] == [6, 10, 10, 10, 11]
+    swarmed = run_scenario("replicate", faults={**PLAN, "heal_at": 15, "swarm": True})
+    assert max(d.time for d in swarmed.trace.decisions if d.label.startswith("swarm crash ")) < 15
 
 
 class RateSpy(detsim.Strategy):
