@@ -5,6 +5,8 @@ first failure over many seeds, shrunk size), the shrunk figure8 timeline, throug
     python bench/raft.py             # 12 seeds per bug, deep survival (5,200 / 2,100 schedules)
     python bench/raft.py --quick     # 4 seeds, short survival campaigns
     python bench/raft.py --default-plan   # also: the bugs under the default (all-kinds) plan
+    python bench/raft.py --figure8   # only: Figure 8 from the default plan, seeds 1-5, up to
+                                     # 10,000 schedules each, then one shrunk report
 
 Seeds run in 2 worker processes (2 cores); each campaign's wall time is measured in its
 worker. Throughput and survival runs use one process.
@@ -20,12 +22,12 @@ from multiprocessing import Pool
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import detsim  # noqa: E402
-from models.raft import CRASH_POINT_FAULTS, DEFAULT_FAULTS, PAUSE_FAULTS, Raft  # noqa: E402
+from models.raft import CRASH_FAULTS, DEFAULT_FAULTS, PAUSE_FAULTS, REPLY_CRASH_FAULTS, Raft  # noqa: E402
 
-PLANS = {"crash points": CRASH_POINT_FAULTS, "long pauses": PAUSE_FAULTS, "default": DEFAULT_FAULTS}
+PLANS = {"crash points (crash only)": CRASH_FAULTS, "crash points after writes and sends": REPLY_CRASH_FAULTS, "long pauses": PAUSE_FAULTS, "default": DEFAULT_FAULTS}
 # (bug, property it breaks first, fault plan)
-BUGS = [("figure8", "Leader Completeness", "crash points"),
-        ("vote-not-durable", "Election Safety", "crash points"),
+BUGS = [("figure8", "Leader Completeness", "crash points (crash only)"),
+        ("vote-not-durable", "Election Safety", "crash points after writes and sends"),
         ("no-term-check", "Leader Completeness", "long pauses"),
         ("stale-read", "the KV history is linearizable", "long pauses")]
 CAP = 2000  # schedules per campaign before giving up
@@ -75,6 +77,37 @@ def bug_table(seeds, plans_override=None, cap=CAP) -> dict:
     return traces
 
 
+def figure8_first(args):
+    """One seed of the default plan: schedules and wall time to the first Figure 8 failure."""
+    seed, cap = args
+    start = time.perf_counter()
+    result = detsim.check(Raft(bug="figure8"), detsim.Random(seed), runs=cap, shrink=False)
+    elapsed = time.perf_counter() - start
+    found = not result.ok and result.violation.property in ("Leader Completeness", "State Machine Safety")
+    return seed, result.runs if found else None, elapsed, None if result.ok else result.violation.property
+
+
+def figure8_default_plan(seeds=range(1, 6), cap=10_000) -> None:
+    """Figure 8 with default parameters: ``detsim check models.raft:Raft -p bug=figure8
+    --runs 10000 --seed S``; the crashes come from the engine's crash points only."""
+    print(f"## Figure 8 from the default plan: Random(seed), up to {cap:,} schedules\n")
+    print("| seed | found | schedules to 1st failure | wall time |")
+    print("|---|---|---|---|")
+    with Pool(2) as pool:
+        rows = pool.map(figure8_first, [(seed, cap) for seed in seeds], chunksize=1)
+    for seed, runs, elapsed, prop in rows:
+        print(f"| {seed} | {'yes: ' + prop if runs else 'no'} | {runs if runs else '> ' + format(cap, ',')} "
+              f"| {elapsed:.0f} s |")
+    print()
+    seed, runs = next(((seed, runs) for seed, runs, _, _ in rows if runs), (None, None))
+    if seed is not None:
+        start = time.perf_counter()
+        shrunk = detsim.check(Raft(bug="figure8"), detsim.Random(seed), runs=runs)
+        print(f"### The shrunk report (seed {seed}, shrinking {time.perf_counter() - start:.0f} s)\n")
+        print(shrunk.report())
+        print()
+
+
 def throughput(servers: int, runs: int) -> tuple:
     model = Raft(servers=servers)
     steps = 0
@@ -101,13 +134,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--default-plan", action="store_true")
+    parser.add_argument("--figure8", action="store_true")
     args = parser.parse_args()
+    if args.figure8:
+        figure8_default_plan()
+        return
     seeds = range(4 if args.quick else 12)
     m = Raft()
     print(f"Raft defaults: {m.servers} servers, {m.clients} clients x {m.ops} ops (think {m.think}), "
           f"horizon {m.horizon}, fault budget {m.budget}, heal_at {m.heal_at}, within {m.within}, "
           f"latency {m.latency}")
-    print(f"fault plans: crash points = {CRASH_POINT_FAULTS}; long pauses = {PAUSE_FAULTS}; "
+    print(f"fault plans: crash points = {CRASH_FAULTS}; after writes and sends = {REPLY_CRASH_FAULTS}; "
+          f"long pauses = {PAUSE_FAULTS}; "
           f"default = {DEFAULT_FAULTS}\n")
     traces = bug_table(seeds)
     if args.default_plan:

@@ -72,8 +72,8 @@ def main() -> None:
 
 def raft() -> None:
     """Shrink runs are the cost that matters for long models: counted, not timed."""
-    from models.raft import CRASH_POINT_FAULTS, PAUSE_FAULTS, Raft
-    bugs = [("figure8", CRASH_POINT_FAULTS), ("vote-not-durable", CRASH_POINT_FAULTS),
+    from models.raft import CRASH_FAULTS, PAUSE_FAULTS, Raft
+    bugs = [("figure8", CRASH_FAULTS), ("vote-not-durable", CRASH_FAULTS),
             ("no-term-check", PAUSE_FAULTS), ("stale-read", PAUSE_FAULTS)]
     print("\n### Raft (Random(0), 300 schedules)\n")
     print("| bug | found | before: deviations | preemptions | shrink runs | after: deviations | preemptions | shrink runs |")

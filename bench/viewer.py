@@ -54,9 +54,9 @@ def screenshots(driver, folder: Path) -> None:
     """The three pictures the README shows, from freshly found and shrunk counterexamples."""
     from models.crdt import TwoPSet
     from models.dining_philosophers import DiningPhilosophers
-    from models.raft import CRASH_POINT_FAULTS
+    from models.raft import CRASH_FAULTS
     cases = [("viewer-philosophers.png", DiningPhilosophers(bug="circular-wait"), 0, 100),
-             ("viewer-raft-figure8.png", Raft(bug="figure8", faults=CRASH_POINT_FAULTS), 0, 300),
+             ("viewer-raft-figure8.png", Raft(bug="figure8", faults=CRASH_FAULTS), 0, 300),
              ("viewer-2pset.png", TwoPSet(bug="remove-before-add"), 0, 200)]
     for name, model, seed, runs in cases:
         result = detsim.check(model, detsim.Random(seed), runs=runs)

@@ -165,5 +165,6 @@ class World(ControlPoint):
 
     @property
     def fault_rate(self) -> float:
-        """How often Random/PCT deviate at a fault decision (the fault plan's rate)."""
-        return DEFAULT_FAULT_RATE if self._faults is None else self._faults.plan.rate
+        """How often Random/PCT deviate at a fault decision (the fault plan's rate, or its
+        crash_rate at a crash point)."""
+        return DEFAULT_FAULT_RATE if self._faults is None else self._faults.rate

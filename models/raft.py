@@ -26,11 +26,12 @@ follower or candidate, heartbeats for a leader) that is respawned on each role c
   that is still running when the run ends, is recorded as ``info`` (unknown outcome).
 
 Faults: ``faults`` is a detsim fault plan (``budget`` and ``heal_at`` override its own).
-Besides the nemesis' ticks, a server meets a *crash point* right after the durable
-writes that precede a reply, a leader's append of a client command and a vote grant:
-a crash decision (``crash sI after append``) under the plan's crash kind, budget, rate
-and heal_at; the server restarts after the chosen duration. Plans: DEFAULT_FAULTS
-(every kind, swarm), CRASH_POINT_FAULTS and PAUSE_FAULTS (used to find the bugs).
+The model asks no fault of its own: besides the nemesis' ticks, the default plan has the
+engine's crash points (``crash_points``), a crash decision right after every durable
+write (``crash s1 after disk write 'log'``): a leader that appends a client command and
+goes down before replicating it is what Figure 8 is made of. Plans: DEFAULT_FAULTS
+(every kind, swarm, crash points), CRASH_FAULTS and REPLY_CRASH_FAULTS (crash points
+only: after writes; after writes and sends) and PAUSE_FAULTS (long pauses).
 Clients are nodes too, so the nemesis may also crash, pause or isolate them.
 
 Properties (ghost state: leaders per term, entries committed by a leader, entries applied):
@@ -66,12 +67,19 @@ CLIENT_TIMEOUT = 10
 CLIENT_ATTEMPTS = 8
 KEYS = ("x", "y")
 
+# Every kind, swarm, and the engine's crash points after durable writes: a crash point
+# fires often (crash_rate) but, with swarm, each site ("after disk write 'log'") only in
+# some runs, so a leader can go down right after appending, three times in one run
+# (Figure 8), while drops and nemesis ticks stay sparse (rate) and leave budget for it.
 DEFAULT_FAULTS = {"kinds": ["drop", "duplicate", "partition", "crash", "pause", "clock"],
-                  "swarm": True, "rate": 0.05, "every": 4, "durations": [5, 15, 30],
-                  "skew": 1, "drift": "1/10", "jump": 3}
-# Crashes only at crash points (no nemesis tick before heal_at), frequent and long enough
-# for a new election to happen meanwhile: the faults the Figure 8 story is made of.
-CRASH_POINT_FAULTS = {"kinds": ["crash"], "rate": 0.4, "every": 1000, "durations": [10, 30]}
+                  "swarm": True, "rate": 0.01, "every": 8, "durations": [10, 30],
+                  "skew": 1, "drift": "1/10", "jump": 3, "crash_points": ["write"], "crash_rate": 0.5}
+# Crashes only, at the engine's crash points after durable writes: Figure 8's faults.
+CRASH_FAULTS = {"kinds": ["crash"], "swarm": True, "every": 1000, "durations": [10, 30],
+                "crash_points": ["write"], "crash_rate": 0.5}
+# Crashes only, after durable writes and after sends: a server that replied with its vote
+# and then crashed forgets it (vote-not-durable).
+REPLY_CRASH_FAULTS = dict(CRASH_FAULTS, crash_points=["write", "send"])
 # Long pauses: a paused leader wakes up in an old term with client requests queued.
 PAUSE_FAULTS = {"kinds": ["pause"], "rate": 0.05, "every": 4, "durations": [10, 30]}
 
@@ -99,8 +107,7 @@ class Server:
     def __init__(self, model, node, index: int):
         self.model, self.node, self.name, self.index = model, node, node.name, index
         disk = node.disk
-        self.term = disk.read("term", 0)
-        self.voted = disk.read("vote") if model.bug != "vote-not-durable" else None
+        self.term, self.voted = disk.read("term", (0, None))  # currentTerm and votedFor
         self.log = disk.read("log", ())  # tuple of (term, command)
         self.role = FOLLOWER
         self.leader = None  # whom this server believes leads its term
@@ -131,10 +138,9 @@ class Server:
 
     # ---- durable state --------------------------------------------------------------------
     def save_term(self) -> None:
-        disk = self.node.disk
-        disk.write("term", self.term)
-        if self.model.bug != "vote-not-durable":
-            disk.write("vote", self.voted)
+        # One write for both (one crash point): the bug forgets the vote on the way to disk.
+        vote = self.voted if self.model.bug != "vote-not-durable" else None
+        self.node.disk.write("term", (self.term, vote))
 
     def save_log(self) -> None:
         self.node.disk.write("log", self.log)
@@ -166,10 +172,12 @@ class Server:
             if old == LEADER or role == LEADER or (old == FOLLOWER and role == CANDIDATE):
                 self.spawn_timer()
 
-    def adopt_term(self, term: int) -> None:
-        """A message from a higher term: adopt it and step down (§5.1)."""
+    def adopt_term(self, term: int, save: bool = True) -> None:
+        """A message from a higher term: adopt it and step down (§5.1). ``save=False``: the
+        caller writes term and vote once, before it replies."""
         self.term, self.voted = term, None
-        self.save_term()
+        if save:
+            self.save_term()
         self.leader = None
         was_leader = self.role == LEADER
         if self.role != FOLLOWER:
@@ -228,8 +236,9 @@ class Server:
         self.model.note_sent(self.name, f"{'re-' if retry else ''}RequestVote t{self.term}", sent)
 
     def on_request_vote(self, src, term, last, last_term) -> None:
-        if term > self.term:
-            self.adopt_term(term)
+        adopted = term > self.term
+        if adopted:
+            self.adopt_term(term, save=False)
         my_last = len(self.log)
         my_last_term = self.log[-1][0] if my_last else 0
         up_to_date = last_term > my_last_term or (last_term == my_last_term and last >= my_last)
@@ -237,12 +246,13 @@ class Server:
         if not granted and term == self.term:
             why = f"voted {self.voted}" if self.voted not in (None, src) else f"log {terms_of(self.log)} is ahead"
             self.model.note(self.name, f"refuses {src} t{term}: {why}")
+        if granted and self.voted is None:
+            self.voted = src
+            self.model.note(self.name, f"votes {src} t{term}")
+            self.save_term()
+        elif adopted:
+            self.save_term()
         if granted:
-            if self.voted is None:
-                self.voted = src
-                self.save_term()
-                self.model.note(self.name, f"votes {src} t{term}")
-                self.crash_point("after voting")
             self.reset_election()
         self.node.send(src, ("RVR", self.term, granted))
 
@@ -396,21 +406,6 @@ class Server:
         self.log = self.log + ((self.term, cmd),)
         self.save_log()
         self.model.note(self.name, f"append {len(self.log)}: t{self.term} {command_text(cmd)}")
-        self.crash_point("after append")
-
-    def crash_point(self, where: str) -> None:
-        """A crash fault right after a durable write (a crash point, as in FoundationDB's
-        simulator): the node goes down once the current step ends. It is a decision of the
-        plan's crash kind, under its budget, rate and heal_at, like the nemesis' crashes."""
-        faults = self.model.world.faults
-        if not faults.enabled("crash"):
-            return
-        durations = faults.plan.durations
-        options = ("no",) + tuple(f"crash {d}" for d in durations)
-        chosen = faults.ask("crash", f"crash {self.name} {where}", options, count=False)
-        if chosen:
-            self.node.crash()
-            self.model.restart_later(self.node, durations[chosen - 1])
 
     # ---- the receiver ------------------------------------------------------------------------------
     def receiver(self):
@@ -439,7 +434,7 @@ class Raft(detsim.Model):
     clients: int = 2
     ops: int = 10  # operations per client
     think: int = 12  # client pause between operations (node time)
-    budget: int = 6  # faults per run
+    budget: int = 10  # faults per run
     heal_at: int = 140  # faults stop, every node is restarted, the partition heals
     within: int = 60  # "a leader is elected after heal" must hold this long after heal_at
     horizon: int = 210
@@ -476,7 +471,6 @@ class Raft(detsim.Model):
         self.leader_crashed_after_replicating = False
         self._log_matching_seen, self._log_matching = -1, None  # cache of log_matching_problem
         self._completeness_seen, self._completeness = None, None  # cache of leader_completeness_problem
-        self.restarts = 0  # restarts scheduled by crash points
         self.events: list = []  # (time, who, text) for show()
         self.sends: list = []  # (time, src, dst, number, text): RequestVote, AppendEntries with entries
         self.received: set = set()  # (src, dst, number) of those that arrived
@@ -491,21 +485,10 @@ class Raft(detsim.Model):
 
     def boot_server(self, node, index: int) -> None:
         if node.incarnation > 1:
-            self.note(node.name, f"restarts t{node.disk.read('term', 0)} log {terms_of(node.disk.read('log', ()))}")
+            self.note(node.name, f"restarts t{node.disk.read('term', (0, None))[0]} log {terms_of(node.disk.read('log', ()))}")
         server = Server(self, node, index)
         self.live[node.name] = server
         server.start()
-
-    def restart_later(self, node, delay) -> None:
-        self.restarts += 1
-        incarnation = node.incarnation
-
-        def restarter():
-            yield self.world.timeout(delay)
-            if not node.up and node.incarnation == incarnation:
-                node.restart()
-
-        self.world.spawn(f"restart {node.name} #{self.restarts}", restarter(), daemon=True)
 
     # ---- ghost state (called by servers) ---------------------------------------------------------
     def note(self, who: str, text: str) -> None:
@@ -678,6 +661,12 @@ class Raft(detsim.Model):
                 detsim.sometimes("an entry is committed", lambda m: bool(m.committed)),
                 detsim.sometimes("a leader crashes after replicating", lambda m: m.leader_crashed_after_replicating),
                 detsim.sometimes("a term of 4 or more is seen", lambda m: m.max_term >= 4)]
+
+    def state(self) -> tuple:
+        """The abstract state the campaign counts (coverage): per server, up or down, role,
+        term, vote, log (as terms) and commit index; clients and message queues left out."""
+        return tuple((s.node.up, s.role, s.term, s.voted, tuple(t for t, _ in s.log), s.commit)
+                     for s in (self.live[name] for name in self.names))
 
     def observers(self):
         return [TimelineObserver()]

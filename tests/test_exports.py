@@ -49,7 +49,7 @@ EXPECTED = {
     },
     "detsim.faults": {
         "Network", "Message", "Node", "CRASHED", "Disk", "NodeClock", "Faults", "FaultPlan",
-        "FAULT_KINDS", "NODE_KINDS", "DEFAULT_FAULT_RATE", "FaultCoverageWarning",
+        "FAULT_KINDS", "NODE_KINDS", "CRASH_POINTS", "DEFAULT_FAULT_RATE", "FaultCoverageWarning",
         "fault_coverage", "coverage_table", "coverage_warning", "warn_coverage",
     },
     "detsim.monitor": {

@@ -18,8 +18,8 @@ from ._disk import Disk
 from ._nemesis import Faults
 from ._network import Message, Network
 from ._node import CRASHED, Node
-from ._plan import DEFAULT_FAULT_RATE, FAULT_KINDS, NODE_KINDS, FaultPlan
+from ._plan import CRASH_POINTS, DEFAULT_FAULT_RATE, FAULT_KINDS, NODE_KINDS, FaultPlan
 
 __all__ = ["Network", "Message", "Node", "CRASHED", "Disk", "NodeClock", "Faults", "FaultPlan",
-           "FAULT_KINDS", "NODE_KINDS", "DEFAULT_FAULT_RATE", "FaultCoverageWarning",
+           "FAULT_KINDS", "NODE_KINDS", "CRASH_POINTS", "DEFAULT_FAULT_RATE", "FaultCoverageWarning",
            "fault_coverage", "coverage_table", "coverage_warning", "warn_coverage"]

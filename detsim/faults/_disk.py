@@ -17,8 +17,13 @@ class Disk:
         return f"{self.node.name}/disk"
 
     def write(self, key, value, *, sync: bool = True) -> None:
-        self.node._require_up("write to disk")
-        recorder = self.node.world.recorder
+        node = self.node
+        node._require_up("write to disk")
+        recorder = node.world.recorder
+        if node.crashing:  # the node crashed earlier in this step: the write never happens
+            if recorder is not None:
+                recorder.note(self, "lost-write", f"{key}: {node.name} crashed before it")
+            return
         if recorder is not None:
             recorder.note(self, "write", f"{key}" + ("" if sync else " (buffered)"))
         value = copy.deepcopy(value)
@@ -27,6 +32,7 @@ class Disk:
             self._durable[key] = value
         else:
             self._buffer.append((key, value))
+        node.world.faults.after_write(node, key)
 
     def read(self, key, default=None):
         for k, v in reversed(self._buffer):

@@ -3,7 +3,9 @@
 Every fault decision passes ``Faults.ask``: it is asked (kind ``fault``, index 0 =
 no fault) only while its kind is enabled, the fault phase lasts and the budget is
 not spent. The nemesis process injects node faults and partitions one tick at a
-time; a model may also ask for a crash where it matters with
+time. With the plan's ``crash_points`` the engine also asks a crash decision right
+after each durable write and send of a node and at each message's arrival
+(docs/faults.md); a model may ask for one where it matters with
 ``world.faults.crash_point(node, where)``. Nodes created with ``faults=False`` are
 never a crash, pause, clock or partition target.
 """
@@ -26,10 +28,14 @@ class Faults:
         self.budget_left = 0
         self.healed = False
         self.fired: dict[str, int] = {}
+        self.points: tuple = ()  # the plan's crash points, when the run enables crashes
+        self._rate = self.plan.rate
+        self._sites: dict = {}  # crash-point site -> on (swarm decides each at first use)
 
     @property
     def rate(self) -> float:
-        return self.plan.rate
+        """The deviation rate of the decision being asked: crash_rate at a crash point."""
+        return self._rate
 
     @property
     def heal_at(self):
@@ -46,11 +52,13 @@ class Faults:
             raise ModelError("configure faults before creating nodes (clock faults are decided at node creation)")
         plan = FaultPlan.of(plan, **settings)
         self.plan, self.configured = plan, True
+        self._rate = plan.rate
         self.budget_left = plan.budget
         kinds = plan.kinds if plan.budget else ()
         if kinds and plan.swarm:
             kinds = tuple(k for k in kinds if world.decide(f"swarm {k}", ("on", "off"), CHOICE) == 0)
         self.enabled_kinds = kinds
+        self.points = plan.crash_points if "crash" in kinds else ()
         if plan.kinds and plan.budget:
             world.count("fault-plan")
             for kind in kinds:
@@ -147,9 +155,62 @@ class Faults:
         created with ``faults=False`` never crashes here. Returns whether it crashed."""
         if isinstance(node, str):
             node = self.world.network.lookup(node)
-        if not node.faults or not node.up:
+        if not node.faults or not node.up or node.crashing:
             return False
         return self._crash_decision(node, f"crash {node.name} {where}")
+
+    # ---- the engine's crash points (FaultPlan.crash_points) -------------------
+    def _at_point(self, node) -> bool:
+        """A crash point applies: the node may crash, and the caller is one of its own
+        processes (so the crash lands after the current step, which cannot leak out:
+        ``Node.crashing``), never boot code or a callback."""
+        if not node.faults or not node.up or node.paused or node.crashing or not self.enabled("crash"):
+            return False  # checked before a swarm site decision is asked
+        active = self.world.active_process
+        return active is not None and any(t is active for t in node.tasks)
+
+    def _site_on(self, site: str) -> bool:
+        """With swarm, a crash-point site is decided on or off at its first use in a run
+        (``swarm crash after disk write 'log'``, index 0 = on): runs differ in where
+        crashes may land, so a rare site is not drowned by frequent ones."""
+        on = self._sites.get(site)
+        if on is None:
+            on = not self.plan.swarm or self.world.decide(f"swarm crash {site}", ("on", "off"), CHOICE) == 0
+            self._sites[site] = on
+        return on
+
+    def _point(self, node, site: str, label: str) -> bool:
+        if not self._site_on(site):
+            return False
+        rate = self.plan.crash_rate
+        if rate is None:
+            return self._crash_decision(node, label)
+        self._rate = rate
+        try:
+            return self._crash_decision(node, label)
+        finally:
+            self._rate = self.plan.rate
+
+    def after_write(self, node, key) -> None:
+        """Crash point: ``crash NODE after disk write 'KEY'`` (the write is durable)."""
+        if "write" in self.points and self._at_point(node):
+            site = f"after disk write {key!r}"
+            self._point(node, site, f"crash {node.name} {site}")
+
+    def after_send(self, node, msg, what: str) -> None:
+        """Crash point: ``crash NODE after send WHAT to DST #N`` (the message is on its way)."""
+        if "send" in self.points and self._at_point(node):
+            site = f"after send {what}"
+            self._point(node, site, f"crash {node.name} {site} to {msg.dst} #{msg.number}")
+
+    def at_receipt(self, node, msg, what: str) -> bool:
+        """Crash point: ``crash NODE at receipt of WHAT from SRC #N``: the node goes down as
+        the message arrives, so no process of it sees the message. Returns whether it crashed."""
+        if "recv" not in self.points or not node.faults or not node.up or node.paused or node.crashing \
+                or not self.enabled("crash"):
+            return False
+        site = f"at receipt of {what}"
+        return self._point(node, site, f"crash {node.name} {site} from {msg.src} #{msg.number}")
 
     def _crash_decision(self, node, label: str) -> bool:
         durations = self.plan.durations

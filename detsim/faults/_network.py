@@ -144,19 +144,25 @@ class Network:
         rec = world.recorder
         if rec is not None:
             rec.note(source, "send", f"{_describe(body)} to {dst} #{n}")
+        if source.crashing:  # crashed earlier in this step: nothing leaves the node
+            world.count("net:dropped-crashed")
+            if rec is not None:
+                rec.note(source, "drop", f"#{n} to {dst}: {src} crashed before sending it")
+            return msg
+        faults = world.faults
         if (src, dst) in self._cut:
             world.count("net:dropped-partition")
             if rec is not None:
                 rec.note(source, "drop", f"#{n} to {dst}: cut by partition {self.cut_name}")
-            return msg
-        faults = world.faults
-        if faults.ask("drop", f"drop {src}->{dst} #{n}", ("deliver", "drop")):
+        elif faults.ask("drop", f"drop {src}->{dst} #{n}", ("deliver", "drop")):
             if rec is not None:
                 rec.note(source, "drop", f"#{n} to {dst}: dropped by the network")
-            return msg
-        copies = 1 + faults.ask("duplicate", f"duplicate {src}->{dst} #{n}", ("once", "twice"))
-        for copy in range(copies):
-            self._dispatch(msg, copy, link)
+        else:
+            copies = 1 + faults.ask("duplicate", f"duplicate {src}->{dst} #{n}", ("once", "twice"))
+            for copy in range(copies):
+                self._dispatch(msg, copy, link)
+        if faults.points:
+            faults.after_send(source, msg, _describe(body))
         return msg
 
     def broadcast(self, src: str, body, *, include_self: bool = False) -> list:
@@ -192,7 +198,7 @@ class Network:
             if rec is not None:
                 rec.note(target, "lost", f"{msg.src}->{msg.dst} #{msg.number}: cut by partition {self.cut_name}")
             return
-        if not target.up:
+        if not target.up or (world.faults.points and world.faults.at_receipt(target, msg, _describe(msg.body))):
             world.count("net:dropped-crashed")
             if rec is not None:
                 rec.note(target, "lost", f"{msg.src}->{msg.dst} #{msg.number}: {msg.dst} is down")

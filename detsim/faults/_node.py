@@ -18,6 +18,9 @@
   (a test harness's client, say): no crash, pause or clock decision about it, no
   partition shape names it, ``world.faults.crash_point`` skips it, and its clock is
   exact. Its messages are still subject to drop, duplicate and latency decisions.
+* A crash asked from one of the node's own processes (a crash point) lands when the
+  current step ends; meanwhile the node is ``crashing``: its sends are lost and its
+  disk writes ignored, as if it were already down (docs/faults.md).
 """
 from __future__ import annotations
 
@@ -72,6 +75,7 @@ class Node:
         self.up = True
         self.incarnation = 1
         self.paused = False
+        self.crashing = False  # crashed by its own running process: down once the step ends
         self.disk = Disk(self)
         self.clock_source = self._make_clock()
         self.tasks: list = []  # live processes of the current incarnation
@@ -225,6 +229,9 @@ class Node:
         """Every process of the node ends; volatile state and some buffered writes are lost."""
         self._require_up("crash")
         if self._defer(f"crash {self.name}", self._crash_now):
+            # Down from this moment: what the rest of the step sends or writes never
+            # leaves the node (a crash right after a write loses whatever came next).
+            self.crashing = True
             return
         self._crash_now()
 
@@ -234,6 +241,7 @@ class Node:
         world = self.world
         self.up = False
         self.paused = False
+        self.crashing = False
         self._pause_token += 1
         world.faults.fire("crash")
         self._note("crash", f"incarnation {self.incarnation}")

@@ -13,6 +13,10 @@ fault plans sparse and readable:
 A **two-phase** run has faults only before ``heal_at``; at ``heal_at`` partitions
 heal, crashed nodes restart, paused nodes resume, and ``eventually(within=T)`` is
 judged from then on (``world.liveness_origin``).
+
+**Crash points** (``crash_points``) make the engine ask a crash decision at every
+durable write, send or receive of a node, not only on the nemesis' tick
+(docs/faults.md).
 """
 from __future__ import annotations
 
@@ -24,6 +28,9 @@ from ..errors import ModelError
 
 FAULT_KINDS = ("drop", "duplicate", "partition", "crash", "pause", "clock")
 NODE_KINDS = ("partition", "crash", "pause", "clock")  # injected by the nemesis process
+# Where the engine itself may crash a node (docs/faults.md): right after a durable write,
+# right after a send, at the arrival of a message (before its receiver sees it).
+CRASH_POINTS = ("write", "send", "recv")
 DEFAULT_FAULT_RATE = 0.05
 
 
@@ -56,7 +63,13 @@ class FaultPlan:
     that Random/PCT deviate at a fault decision; every: nemesis tick (crash, pause,
     clock jump, partition decisions are asked each tick); durations: how long a
     crash, pause or partition lasts (index 0, the default, is the shortest);
-    skew/drift/jump: clock fault sizes (drift is a rate offset such as "1/10").
+    skew/drift/jump: clock fault sizes (drift is a rate offset such as "1/10");
+    crash_points: where the engine asks a crash decision besides the nemesis' tick, a
+    subset of CRASH_POINTS ("write": after ``node.disk.write``, "send": after
+    ``node.send``, "recv": when a message reaches the node); they need the crash kind.
+    crash_rate: the probability that Random/PCT deviate at a crash point (None: ``rate``);
+    with ``swarm``, each crash-point site (e.g. "after disk write 'log'") is also decided
+    on or off per run, as FoundationDB's BUGGIFY enables each site in some runs only.
     """
 
     kinds: tuple = ()
@@ -69,6 +82,8 @@ class FaultPlan:
     skew: object = 5
     drift: object = "1/10"
     jump: object = 5
+    crash_points: tuple = ()
+    crash_rate: float | None = None
 
     def __post_init__(self):
         kinds = (self.kinds,) if isinstance(self.kinds, str) else tuple(self.kinds)
@@ -94,6 +109,15 @@ class FaultPlan:
             object.__setattr__(self, name, _time(getattr(self, name), name))
         if Fraction(self.drift) >= 1:
             raise ModelError(f"clock drift must be < 1 (a rate offset), got {self.drift}")
+        points = (self.crash_points,) if isinstance(self.crash_points, str) else tuple(self.crash_points)
+        unknown = [p for p in points if p not in CRASH_POINTS]
+        if unknown:
+            raise ModelError(f"unknown crash point {unknown[0]!r} (known: {', '.join(CRASH_POINTS)})")
+        if points and "crash" not in kinds:
+            raise ModelError("crash points need the 'crash' fault kind in the plan")
+        object.__setattr__(self, "crash_points", tuple(p for p in CRASH_POINTS if p in points))
+        if self.crash_rate is not None and not 0 <= float(self.crash_rate) <= 1:
+            raise ModelError(f"crash rate must be within [0, 1], got {self.crash_rate!r}")
 
     @classmethod
     def of(cls, plan=None, **overrides) -> "FaultPlan":
@@ -123,7 +147,8 @@ class FaultPlan:
         return {"kinds": list(self.kinds), "budget": self.budget, "heal_at": enc(self.heal_at),
                 "swarm": self.swarm, "rate": self.rate, "every": enc(self.every),
                 "durations": [enc(d) for d in self.durations], "skew": enc(self.skew),
-                "drift": enc(self.drift), "jump": enc(self.jump)}
+                "drift": enc(self.drift), "jump": enc(self.jump), "crash_points": list(self.crash_points),
+                "crash_rate": self.crash_rate}
 
     def apply(self, model, field: str = "faults"):
         """A copy of ``model`` with this plan as its ``faults`` parameter."""
