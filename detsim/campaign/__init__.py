@@ -13,6 +13,7 @@ the CLI, the pytest plugin, ``detsim.testing``).
 """
 from ._audit import DIGEST_PREFIX, audit, digest
 from ._check import VERIFY_EVERY, CheckResult, check
+from ._dask import close as dask_close
 from ._dask import connect as dask_connect
 from ._parallel import AUTO_MIN_RUNS, RunSummary
 from ._progress import Progress
@@ -27,4 +28,4 @@ __all__ = ["RunResult", "CheckResult", "execute", "run", "check", "replay", "shr
            "ShrinkInterrupted", "build_model", "load_class", "load_trace_class", "project_root",
            "save_failure", "save_safely", "Saved", "FAILURES", "VERIFY_EVERY", "allow_nondeterminism",
            "audit", "digest", "DIGEST_PREFIX", "story", "RunSummary", "Progress", "AUTO_MIN_RUNS",
-           "dask_connect"]
+           "dask_connect", "dask_close"]

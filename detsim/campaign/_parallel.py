@@ -10,6 +10,7 @@ and their limits are in docs/scale.md.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -226,8 +227,12 @@ class LocalPool:
         self.procs = [ctx.Process(target=_serve, args=(job, self.tasks, self.results, self.limit),
                                   name=f"detsim-worker-{n}", daemon=True) for n in range(workers)]
         self.slots = workers
-        for proc in self.procs:
-            proc.start()
+        gc.freeze()  # the objects the workers inherit stay out of their collections: no copy-on-write
+        try:
+            for proc in self.procs:
+                proc.start()
+        finally:
+            gc.unfreeze()
 
     def submit(self, start: int, stop: int) -> None:
         self.tasks.put((start, stop))
