@@ -61,7 +61,7 @@ class Chunk:
     done: int = 0  # runs completed (an overrun's run is not among them)
     event: str | None = None  # one of _EVENTS, or "cancelled" (a lower event made the rest moot)
     index: int | None = None  # the run index of the event
-    trace: str | None = None  # JSON of the failing (or overrunning) run
+    trace: Trace | None = None  # the failing (or overrunning) run's, pickled as it is (dict order kept)
     error: object = None  # the exception of an "error", the message of a "budget"
     counters: dict = field(default_factory=dict)
     reached: list = field(default_factory=list)
@@ -111,14 +111,14 @@ def run_chunk(job: Job, start: int, stop: int, limit=None) -> Chunk:
         except StepBudgetExceeded as e:
             trace = getattr(e, "trace", None)
             chunk.event, chunk.index, chunk.error = "budget", i, str(e)
-            chunk.trace = trace.to_json() if trace is not None else None
+            chunk.trace = trace
             break
         except Exception as e:  # a broken model, or detsim's own error: re-raised by the parent
             chunk.event, chunk.index, chunk.error = "error", i, _portable(e)
             break
         _absorb_run(chunk, result, states, seen, job.digests, i)
         if result.violation is not None:
-            chunk.event, chunk.index, chunk.trace = "violation", i, result.trace.to_json()
+            chunk.event, chunk.index, chunk.trace = "violation", i, result.trace
             break
         if due(i):
             try:
@@ -204,11 +204,10 @@ def merge(campaign, chunk: Chunk) -> None:
 def outcome(campaign, chunk: Chunk):
     campaign.strategy.begin(chunk.index)  # the parent's strategy describes the run that ended it
     if chunk.event == "violation":
-        trace = Trace.from_json(chunk.trace)
-        return SimpleNamespace(trace=trace, violation=trace.violation)
+        return SimpleNamespace(trace=chunk.trace, violation=chunk.trace.violation)
     if chunk.event == "budget":
         error = StepBudgetExceeded(chunk.error)
-        error.trace = Trace.from_json(chunk.trace) if chunk.trace else None
+        error.trace = chunk.trace
         raise error
     if chunk.event == "error":
         raise chunk.error

@@ -32,6 +32,7 @@ def same(a, b):
     assert a.notes == b.notes
     assert a.strategy == b.strategy
     assert a.warnings == b.warnings
+    assert a.report() == b.report()  # the model's parameters in the same order, too
     for which in ("trace", "original_trace"):
         x, y = getattr(a, which), getattr(b, which)
         assert (x is None) == (y is None)
