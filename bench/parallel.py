@@ -1,0 +1,95 @@
+"""Parallel campaigns: the same CPU-bound campaign on 1 and 2 worker processes, side by
+side in one process, and on a Dask cluster on loopback (a scheduler and 2 single-
+threaded workers started as separate processes). docs/scale.md explains the design.
+
+    python bench/parallel.py            # 3 repetitions, interleaved; median
+    python bench/parallel.py --quick    # 1 repetition, smaller campaigns
+    python bench/parallel.py --no-dask  # skip the cluster
+
+Every variant must report the same result (verdict, runs, counters); the script
+checks that before it prints a number. The campaigns hold, so every run executes.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import detsim  # noqa: E402
+from detsim.campaign import check  # noqa: E402
+from models.lost_update import LostUpdate  # noqa: E402
+from models.raft import Raft  # noqa: E402
+
+WORKLOADS = {
+    # name: (model, runs, quick runs)
+    "lost update, locked, 6 workers x 40 checkpoints": (LostUpdate(workers=6, warmup=40, bug=None), 3000, 600),
+    "raft, correct, with faults": (Raft(), 300, 60),
+}
+
+
+def timed(model, runs, workers):
+    start = time.perf_counter()
+    result = check(model, detsim.Random(0), runs=runs, workers=workers)
+    return time.perf_counter() - start, result
+
+
+def fingerprint(result):
+    return (result.verdict, result.runs, sorted(result.counters.items()), result.stats)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--no-dask", action="store_true")
+    parser.add_argument("--repeat", type=int, default=None)
+    args = parser.parse_args()
+    repeat = args.repeat or (1 if args.quick else 3)
+    print(f"machine: nproc={os.cpu_count()}, Python {platform.python_version()}; "
+          f"load average before: {os.getloadavg()[0]:.2f}")
+    cluster = client = None
+    if not args.no_dask:
+        from distributed import Client
+
+        from tests.campaign.dask_cluster import loopback_cluster
+
+        started = time.perf_counter()
+        cluster = loopback_cluster(workers=2)
+        address = cluster.__enter__()
+        client = Client(address)
+        print(f"dask: scheduler + 2 workers on {address}, up in {time.perf_counter() - started:.1f} s")
+    try:
+        for name, (model, runs, quick_runs) in WORKLOADS.items():
+            runs = quick_runs if args.quick else runs
+            variants = {"1 worker": 1, "2 workers": 2}
+            if client is not None:
+                variants["dask, 2 workers"] = client
+            times = {v: [] for v in variants}
+            expected = None
+            for _ in range(repeat):
+                for label, workers in variants.items():  # interleaved: load changes hit every variant
+                    seconds, result = timed(model, runs, workers)
+                    times[label].append(seconds)
+                    if expected is None:
+                        expected = fingerprint(result)
+                    assert fingerprint(result) == expected, f"{label} gave a different result"
+            base = statistics.median(times["1 worker"])
+            print(f"\n{name}: {runs} runs, {expected[0]}")
+            for label, samples in times.items():
+                med = statistics.median(samples)
+                print(f"  {label:<16} {med:7.2f} s  {runs / med:8.0f} runs/s  speedup {base / med:4.2f}x"
+                      f"  (samples: {', '.join(f'{s:.2f}' for s in samples)})")
+    finally:
+        if client is not None:
+            client.close()
+            cluster.__exit__(None, None, None)
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
