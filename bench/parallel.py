@@ -32,10 +32,20 @@ WORKLOADS = {
 }
 
 
+def cpu_seconds(workers) -> float:
+    """CPU time used so far by this process, its reaped children and the Dask workers."""
+    times = os.times()
+    total = times.user + times.system + times.children_user + times.children_system
+    if not isinstance(workers, int):
+        total += sum(workers.run(time.process_time).values())
+    return total
+
+
 def timed(model, runs, workers):
+    cpu = cpu_seconds(workers)
     start = time.perf_counter()
     result = check(model, detsim.Random(0), runs=runs, workers=workers)
-    return time.perf_counter() - start, result
+    return time.perf_counter() - start, cpu_seconds(workers) - cpu, result
 
 
 def fingerprint(result):
@@ -69,20 +79,27 @@ def main() -> int:
             if client is not None:
                 variants["dask, 2 workers"] = client
             times = {v: [] for v in variants}
+            cpus = {v: [] for v in variants}
             expected = None
+            for workers in variants.values():  # warm-up: the Dask workers import the model's modules
+                check(model, detsim.Random(0), runs=8, workers=workers)
             for _ in range(repeat):
                 for label, workers in variants.items():  # interleaved: load changes hit every variant
-                    seconds, result = timed(model, runs, workers)
+                    seconds, cpu, result = timed(model, runs, workers)
                     times[label].append(seconds)
+                    cpus[label].append(cpu)
                     if expected is None:
                         expected = fingerprint(result)
                     assert fingerprint(result) == expected, f"{label} gave a different result"
-            base = statistics.median(times["1 worker"])
+            base, base_cpu = statistics.median(times["1 worker"]), statistics.median(cpus["1 worker"])
             print(f"\n{name}: {runs} runs, {expected[0]}")
             for label, samples in times.items():
-                med = statistics.median(samples)
+                med, cpu = statistics.median(samples), statistics.median(cpus[label])
+                # On a busy machine wall time says little; CPU time says what sharing out costs:
+                # with the work split evenly, n idle cores give a speedup of n * base_cpu / cpu.
                 print(f"  {label:<16} {med:7.2f} s  {runs / med:8.0f} runs/s  speedup {base / med:4.2f}x"
-                      f"  (samples: {', '.join(f'{s:.2f}' for s in samples)})")
+                      f"  cpu {cpu:6.2f} s ({cpu / base_cpu:4.2f}x of 1 worker)"
+                      f"  (wall samples: {', '.join(f'{s:.2f}' for s in samples)})")
     finally:
         if client is not None:
             client.close()

@@ -24,18 +24,21 @@ def is_client(workers) -> bool:
 
 def _distributed():
     try:
+        import dask
         import distributed
     except ImportError:
         raise UsageError("a Dask cluster needs the dask extra: pip install 'detsim[dask]'") from None
-    return distributed
+    return dask, distributed
 
 
 def connect(address: str):
     """A Client for ``address`` ("tcp://host:port"), or for a new LocalCluster of one
     single-threaded worker process per core when ``address`` is "local"."""
-    distributed = _distributed()
+    dask, distributed = _distributed()
     try:
         if address == "local":
+            # the workers' statistical profiler costs CPU that campaign runs want
+            dask.config.set({"distributed.worker.profile.enabled": False})
             cluster = distributed.LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1,
                                                processes=True, dashboard_address=None)
             return distributed.Client(cluster)
@@ -62,7 +65,7 @@ class DaskPool:
     started; one already running finishes and is ignored."""
 
     def __init__(self, job: Job, client):
-        distributed = _distributed()
+        _, distributed = _distributed()
         self.client = client
         threads = sum(client.nthreads().values())
         if not threads:

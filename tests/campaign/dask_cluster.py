@@ -29,7 +29,9 @@ def loopback_cluster(workers: int = 2):
 
     with tempfile.TemporaryDirectory(prefix="detsim-dask-") as tmp:
         info = Path(tmp) / "scheduler.json"
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+                   # the worker's statistical profiler samples every thread 100 times a second
+                   DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED="False")
         log = open(Path(tmp) / "cluster.log", "w")
         procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
                                    "--port", "0", "--no-dashboard", "--scheduler-file", str(info)],

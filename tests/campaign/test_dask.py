@@ -83,9 +83,10 @@ def test_detsim_check_dask_address_prints_what_one_process_prints(address):
     assert cli("--dask", address) == cli("--workers", "1")
 
 
-def test_an_unreachable_scheduler_is_one_error():
-    from detsim.campaign import dask_connect
+def test_an_unreachable_scheduler_is_one_error(monkeypatch):
+    from detsim.campaign import _dask, dask_connect
 
+    monkeypatch.setattr(_dask, "CONNECT_TIMEOUT", "2s")
     with pytest.raises(DetsimError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         dask_connect("tcp://127.0.0.1:9")
 
