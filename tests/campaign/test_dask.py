@@ -7,6 +7,7 @@ fail in CI (``CI`` set): they are never skipped silently there."""
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -70,6 +71,13 @@ def test_an_overrun_and_a_model_error_on_the_cluster(client):
 def test_a_strategy_with_dependent_runs_stays_in_this_process(client):
     result = check(Lottery(tickets=5, winning=None), PCT(2, 0), runs=30, workers=client)
     assert result.runs == 30 and any("not on the Dask cluster: pct runs depend" in n for n in result.notes)
+
+
+def test_a_model_that_cannot_travel_is_one_error(client):
+    model = Lottery(winning=None)
+    model.lock = threading.Lock()  # cannot be pickled, so cannot reach the workers
+    with pytest.raises(DetsimError, match="cannot send the campaign to the Dask workers.*must be picklable"):
+        check(model, Random(0), runs=50, workers=client)
 
 
 def test_detsim_check_dask_address_prints_what_one_process_prints(address):
