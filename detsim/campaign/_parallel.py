@@ -14,9 +14,9 @@ import gc
 import multiprocessing
 import os
 import pickle
-import queue
 import signal
 from dataclasses import dataclass, field
+from multiprocessing import connection
 from types import SimpleNamespace
 
 from ..errors import DetsimError, StepBudgetExceeded, UsageError
@@ -216,15 +216,17 @@ def outcome(campaign, chunk: Chunk):
 
 class LocalPool:
     """Worker processes on this machine, forked (no pickling of the model) where the
-    platform allows, fed chunks through one queue and answering through another."""
+    platform allows, fed chunks through one queue, each answering on its own pipe."""
 
     def __init__(self, job: Job, workers: int):
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self.limit = ctx.RawValue("q", NO_LIMIT)
-        self.tasks, self.results = ctx.SimpleQueue(), ctx.Queue()
-        self.procs = [ctx.Process(target=_serve, args=(job, self.tasks, self.results, self.limit),
-                                  name=f"detsim-worker-{n}", daemon=True) for n in range(workers)]
+        self.tasks = ctx.SimpleQueue()
+        pipes = [ctx.Pipe(duplex=False) for _ in range(workers)]
+        self.readers = [reader for reader, _ in pipes]
+        self.procs = [ctx.Process(target=_serve, args=(job, self.tasks, writer, self.limit),
+                                  name=f"detsim-worker-{n}", daemon=True) for n, (_, writer) in enumerate(pipes)]
         self.slots = workers
         gc.freeze()  # the objects the workers inherit stay out of their collections: no copy-on-write
         try:
@@ -232,18 +234,20 @@ class LocalPool:
                 proc.start()
         finally:
             gc.unfreeze()
+        for _, writer in pipes:
+            writer.close()  # the workers' ends: a dead worker's pipe then reads as closed
 
     def submit(self, start: int, stop: int) -> None:
         self.tasks.put((start, stop))
 
     def next(self) -> Chunk:
-        while True:
-            try:
-                return self.results.get(timeout=0.5)
-            except queue.Empty:
-                dead = [p for p in self.procs if not p.is_alive()]
-                if dead:
-                    raise DetsimError(f"campaign worker {dead[0].name} died (exit code {dead[0].exitcode})")
+        ready = connection.wait(self.readers)
+        try:
+            return ready[0].recv()
+        except EOFError:
+            proc = self.procs[self.readers.index(ready[0])]
+            proc.join(1)
+            raise DetsimError(f"campaign worker {proc.name} died (exit code {proc.exitcode})") from None
 
     def lower(self, limit: int) -> int:
         self.limit.value = limit  # chunks above it stop at their next run and report "cancelled"
@@ -255,11 +259,17 @@ class LocalPool:
                 proc.terminate()
         for proc in self.procs:
             proc.join()
-        self.results.cancel_join_thread()
-        self.results.close()
+        for reader in self.readers:
+            reader.close()
 
 
 def _serve(job, tasks, results, limit) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops us
     for start, stop in iter(tasks.get, None):
-        results.put(run_chunk(job, start, stop, limit))
+        chunk = run_chunk(job, start, stop, limit)
+        try:
+            results.send(chunk)
+        except Exception as e:  # something the runs returned does not pickle: say what
+            results.send(Chunk(start, stop, event="error", index=chunk.start, error=DetsimError(
+                f"a campaign worker could not send back runs {start}..{chunk.index or stop}: "
+                f"{type(e).__name__}: {e}")))

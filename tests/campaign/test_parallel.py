@@ -5,12 +5,15 @@ tables, sometimes-guards, notes; overruns, model errors and nondeterminism surfa
 as in one process; Ctrl-C returns what was found."""
 import io
 import multiprocessing
+import os
+import threading
+from dataclasses import dataclass
 
 import pytest
 
 import detsim
 from detsim.campaign import Progress, RunSummary, _parallel, check, digest
-from detsim.errors import ModelError, NondeterminismError, UsageError
+from detsim.errors import DetsimError, ModelError, NondeterminismError, UsageError
 from detsim.search import DFS, PCT, Fair, Fifo, Random
 from tests.campaign.lottery import Beats, Flaky, Lottery, Spinner
 
@@ -106,6 +109,28 @@ def test_a_nondeterministic_model_is_caught_by_the_re_execution_in_a_worker():
         check(Flaky(), Random(0), runs=300)
     with pytest.raises(NondeterminismError, match="run 99 re-executed"):
         check(Flaky(), Random(0), runs=300, workers=2)
+
+
+@dataclass
+class Exits(detsim.Model):
+    """Kills the process that runs it (only ever run on a worker here)."""
+
+    def setup(self, world):
+        os._exit(3)
+
+
+def test_a_worker_that_dies_or_cannot_answer_is_one_error(monkeypatch):
+    with pytest.raises(DetsimError, match=r"campaign worker detsim-worker-\d died \(exit code 3\)"):
+        check(Exits(), Random(0), runs=100, workers=2)
+    assert multiprocessing.active_children() == []
+
+    def unsendable(job, start, stop, limit=None):  # the forked workers inherit this patch
+        return _parallel.Chunk(start, stop, done=stop - start, fresh=[[]] * (stop - start),
+                               counters={"odd": threading.Lock()})
+
+    monkeypatch.setattr(_parallel, "run_chunk", unsendable)
+    with pytest.raises(DetsimError, match=r"could not send back runs 0\.\.\d+: TypeError: .*lock"):
+        check(Lottery(), Random(0), runs=100, workers=2)
 
 
 @pytest.mark.parametrize("make", [lambda: PCT(2, 0), lambda: DFS(max_runs=50)], ids=["pct", "dfs"])
