@@ -151,6 +151,12 @@ def test_workers_give_the_same_report_and_trace(tmp_path, capsys):
     assert "ran on one worker: dfs runs depend on the runs before them" in capsys.readouterr().out
 
 
+def test_the_audit_compares_the_digests_of_runs_made_by_workers(capsys):
+    # Here 2 workers send digests back; the audit's fresh process (300 < 1,000 runs) runs alone.
+    assert cli_main(["check", LOTTERY, "--runs", "300", "-p", "winning=null", "--workers", "2", "--audit"]) == 0
+    assert "audit: all 300 run(s) identical in a fresh process" in capsys.readouterr().out
+
+
 def test_workers_and_dask_usage_errors(capsys):
     assert cli_main(["check", MODEL, "--workers", "0"]) == 2
     assert "--workers: invalid positive integer value" in capsys.readouterr().err
