@@ -37,8 +37,9 @@ class Progress:
 
     def _open_bar(self) -> None:
         console = Console(file=self.stream, force_terminal=True)
-        self._bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[rate]} schedules/s  {task.fields[faults]} faults fired  "
+        # fits 80 columns: the bar, runs done, schedules/s, faults fired, distinct states, time
+        self._bar = Bar(BarColumn(bar_width=16), MofNCompleteColumn(),
+                        TextColumn("{task.fields[rate]} schedules/s, {task.fields[faults]} faults, "
                                    "{task.fields[states]} states"), TimeElapsedColumn(),
                         console=console, auto_refresh=False, transient=False)
         self._bar.start()
