@@ -12,6 +12,7 @@ checks that before it prints a number. The campaigns hold, so every run executes
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import platform
 import statistics
@@ -30,6 +31,34 @@ WORKLOADS = {
     "lost update, locked, 6 workers x 40 checkpoints": (LostUpdate(workers=6, warmup=40, bug=None), 3000, 600),
     "raft, correct, with faults": (Raft(), 300, 60),
 }
+
+
+def spin(n: int = 3_000_000) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+
+
+def ceiling(repeat: int) -> float:
+    """What this machine gives two processes right now: a pure-Python loop run twice in
+    this process vs once in each of two forked processes (median ratio). On an idle
+    2-core machine it is about 2; a detsim speedup can only be read against it."""
+    ctx = multiprocessing.get_context("fork")
+    ratios = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        spin()
+        spin()
+        alone = time.perf_counter() - start
+        start = time.perf_counter()
+        procs = [ctx.Process(target=spin) for _ in range(2)]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join()
+        ratios.append(alone / (time.perf_counter() - start))
+    return statistics.median(ratios)
 
 
 def cpu_seconds(workers) -> float:
@@ -61,6 +90,7 @@ def main() -> int:
     repeat = args.repeat or (1 if args.quick else 3)
     print(f"machine: nproc={os.cpu_count()}, Python {platform.python_version()}; "
           f"load average before: {os.getloadavg()[0]:.2f}")
+    print(f"ceiling: a pure-Python loop on 2 processes vs 1: {ceiling(repeat):.2f}x")
     cluster = client = None
     if not args.no_dask:
         from distributed import Client
@@ -104,7 +134,7 @@ def main() -> int:
         if client is not None:
             client.close()
             cluster.__exit__(None, None, None)
-    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+    print(f"\nceiling again: {ceiling(repeat):.2f}x; load average after: {os.getloadavg()[0]:.2f}")
     return 0
 
 
