@@ -5,6 +5,7 @@ threaded workers started as separate processes). docs/scale.md explains the desi
     python bench/parallel.py            # 3 repetitions, interleaved; median
     python bench/parallel.py --quick    # 1 repetition, smaller campaigns
     python bench/parallel.py --no-dask  # skip the cluster
+    python bench/parallel.py --only raft
 
 Every variant must report the same result (verdict, runs, counters); the script
 checks that before it prints a number. The campaigns hold, so every run executes.
@@ -86,6 +87,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--no-dask", action="store_true")
     parser.add_argument("--repeat", type=int, default=None)
+    parser.add_argument("--only", metavar="WORD", help="only the workloads whose name contains WORD")
     args = parser.parse_args()
     repeat = args.repeat or (1 if args.quick else 3)
     print(f"machine: nproc={os.cpu_count()}, Python {platform.python_version()}; "
@@ -104,6 +106,8 @@ def main() -> int:
         print(f"dask: scheduler + 2 workers on {address}, up in {time.perf_counter() - started:.1f} s")
     try:
         for name, (model, runs, quick_runs) in WORKLOADS.items():
+            if args.only and args.only not in name:
+                continue
             runs = quick_runs if args.quick else runs
             variants = {"1 worker": 1, "2 workers": 2}
             if client is not None:
