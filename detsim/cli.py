@@ -12,7 +12,8 @@ import math
 import sys
 import traceback
 
-from .campaign import (DIGEST_PREFIX, audit, build_model, check, digest, replay, save_safely, story)
+from .campaign import (DIGEST_PREFIX, Progress, audit, build_model, check, dask_connect, dask_close, digest,
+                       replay, save_safely, story)
 from .engine import defines
 from .errors import DetsimError, NondeterminismError, UsageError
 from .history import render_timeline
@@ -100,12 +101,23 @@ def cmd_check(args) -> int:
     digests: list[str] = []
 
     def on_run(i, result):
-        digests.append(digest(result.trace))
+        # a run made by a worker process arrives as a RunSummary carrying its trace's digest
+        digests.append(getattr(result, "digest", None) or digest(result.trace))
         if args.emit_digests:
             print(f"{DIGEST_PREFIX}{i} {digests[-1]}", flush=True)
 
-    result = check(model, _strategy(args), runs=args.runs, shrink=not args.no_shrink,
-                   horizon=args.horizon, max_steps=args.max_steps, on_run=on_run)
+    progress = _progress(args)
+    workers = dask_connect(args.dask) if args.dask else (args.workers or "auto")
+    try:
+        result = check(model, _strategy(args), runs=args.runs, shrink=not args.no_shrink,
+                       horizon=args.horizon, max_steps=args.max_steps,
+                       on_run=on_run if args.audit or args.emit_digests else None,
+                       workers=workers, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+        if args.dask:
+            dask_close(workers)
     _warn(result.warnings)
     verdict = result.verdict
     if result.trace is not None:
@@ -137,6 +149,18 @@ def cmd_check(args) -> int:
     if args.audit:
         print(audit(_audit_argv(args), digests))
     return EXIT_HELD if result.ok else EXIT_VIOLATION
+
+
+PROGRESS_MIN_RUNS = 5000  # plain progress lines (no terminal) only for campaigns this long
+
+
+def _progress(args):
+    """A bar on a terminal; plain lines on stderr otherwise, for long campaigns only."""
+    if args.no_progress or args.emit_digests:
+        return None
+    if sys.stderr.isatty():
+        return Progress(args.runs, sys.stderr, mode="bar")
+    return Progress(args.runs, sys.stderr, mode="plain") if args.runs >= PROGRESS_MIN_RUNS else None
 
 
 def _audit_argv(args) -> list[str]:
@@ -235,6 +259,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--html", metavar="OUT", help="also write the counterexample as a self-contained HTML page")
     c.add_argument("--audit", action="store_true",
                    help="re-run every schedule in a fresh process under another PYTHONHASHSEED and compare")
+    where = c.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, default=None, metavar="N",
+                       help="worker processes (default: every core for campaigns of 1,000 runs or more); "
+                            "the result is the same whatever N")
+    where.add_argument("--dask", metavar="ADDRESS|local",
+                       help="run on a Dask cluster (tcp://host:port), or on a new local one (needs detsim[dask])")
+    c.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines on stderr")
     c.add_argument("--emit-digests", action="store_true", help=argparse.SUPPRESS)
     c.set_defaults(func=cmd_check)
     for name, func, text in (("replay", cmd_replay, "re-execute a saved trace exactly"),

@@ -3,6 +3,8 @@
 * ``--detsim-profile ci|deep|dev`` picks campaign budgets and the Hypothesis
   profile of the same name (default: $DETSIM_PROFILE or "ci").
 * ``--detsim-seed S`` fixes the base seed of every campaign (default 0).
+* ``--detsim-workers N`` runs every ``campaign`` fixture's campaign on N worker
+  processes (default 1; the verdict and the trace are the same whatever N).
 * ``--detsim-replay PATH`` runs only the replay of one saved trace, as one item,
   without collecting the suite (a broken test module elsewhere cannot block it).
   ``--detsim-trust MODULE`` lets the trace load a model module outside the
@@ -45,8 +47,17 @@ def pytest_addoption(parser):
                     help="a model module outside the project's model packages that a replayed trace may load")
     group.addoption("--detsim-seed", metavar="S", type=int, default=None,
                     help="base seed for every detsim campaign (default 0)")
+    group.addoption("--detsim-workers", metavar="N", type=_positive, default=1,
+                    help="worker processes for each campaign fixture's campaign (default 1)")
     group.addoption("--detsim-profile", choices=PROFILES, default=None,
                     help="campaign budget: ci (quick), deep (long) or dev; default $DETSIM_PROFILE or ci")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
 
 
 def pytest_configure(config):
@@ -60,21 +71,23 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
-    seed = config.getoption("--detsim-seed")
-    return f"detsim: profile {config._detsim_profile}, seed {0 if seed is None else seed}"
+    seed, workers = config.getoption("--detsim-seed"), config.getoption("--detsim-workers")
+    more = f", workers {workers}" if workers > 1 else ""
+    return f"detsim: profile {config._detsim_profile}, seed {0 if seed is None else seed}{more}"
 
 
 class Campaign:
     """The ``campaign`` fixture: budgets from the profile, a fixed seed, saved failures."""
 
-    def __init__(self, profile: str, seed: int, failures: Path):
-        self.profile, self.seed, self.failures = profile, seed, failures
+    def __init__(self, profile: str, seed: int, failures: Path, workers: int = 1):
+        self.profile, self.seed, self.failures, self.workers = profile, seed, failures, workers
 
     def budget(self, ci: int, deep: int | None = None, dev: int | None = None) -> int:
         return {"ci": ci, "deep": deep or ci * 10, "dev": dev or ci}[self.profile]
 
     def _check(self, model, runs, strategy, **kw):
         strategy = strategy if strategy is not None else Random(self.seed)
+        kw.setdefault("workers", self.workers)
         return check(model, strategy, runs=runs, **kw)
 
     def _save(self, result, model=None) -> str:
@@ -142,7 +155,7 @@ def campaign(request):
     config = request.config
     seed = config.getoption("--detsim-seed")
     return Campaign(config._detsim_profile, 0 if seed is None else seed,
-                    Path(config.rootpath) / ".detsim" / "failures")
+                    Path(config.rootpath) / ".detsim" / "failures", config.getoption("--detsim-workers"))
 
 
 class ReplayItem(pytest.Item):

@@ -155,6 +155,42 @@ def test_dfs_takes_a_preemption_bound(capsys):
     assert cli_main(["check", MODEL, "--strategy", "dfs", "--max-preemptions", "1", "--max-deviations", "1"]) == 2
     assert "detsim: error: DFS takes one bound" in capsys.readouterr().err
 
+LOTTERY = "tests.campaign.lottery:Lottery"
+
+
+def test_workers_give_the_same_report_and_trace(tmp_path, capsys):
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}.json"
+        assert cli_main(["check", LOTTERY, "--runs", "2000", "--seed", "3", "--workers", workers,
+                         "--out", str(out)]) == 1
+        outputs.append((capsys.readouterr().out.replace(str(out), "PATH"), out.read_text()))
+    assert outputs[0] == outputs[1]
+    assert "found after 30 schedule(s)" in outputs[0][0]  # run 29
+    assert cli_main(["check", MODEL, "--runs", "50", "--strategy", "dfs", "--workers", "2", "-p", "bug=null"]) == 0
+    assert "ran on one worker: dfs runs depend on the runs before them" in capsys.readouterr().out
+
+
+def test_the_audit_compares_the_digests_of_runs_made_by_workers(capsys):
+    # Here 2 workers send digests back; the audit's fresh process (300 < 1,000 runs) runs alone.
+    assert cli_main(["check", LOTTERY, "--runs", "300", "-p", "winning=null", "--workers", "2", "--audit"]) == 0
+    assert "audit: all 300 run(s) identical in a fresh process" in capsys.readouterr().out
+
+
+def test_workers_and_dask_usage_errors(capsys):
+    assert cli_main(["check", MODEL, "--workers", "0"]) == 2
+    assert "--workers: invalid positive integer value" in capsys.readouterr().err
+    assert cli_main(["check", MODEL, "--workers", "2", "--dask", "local"]) == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_progress_lines_on_stderr_for_long_campaigns_off_a_terminal(capsys):
+    assert cli_main(["check", LOTTERY, "--runs", "5000", "-p", "winning=null", "--workers", "2"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 10 and err[-1].startswith("detsim: checking: 5,000/5,000 runs, ")
+    assert cli_main(["check", LOTTERY, "--runs", "5000", "-p", "winning=null", "--workers", "2", "--no-progress"]) == 0
+    assert capsys.readouterr().err == ""
+
 
 @dataclass
 class Shown(detsim.Model):

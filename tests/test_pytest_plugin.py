@@ -54,6 +54,19 @@ def test_a_failing_property_prints_a_counterexample_and_saves_the_trace(inner):
     assert data["strategy"]["from"] == {"name": "random", "seed": 0, "run": data["strategy"]["from"]["run"]}
 
 
+def test_detsim_workers_runs_campaigns_on_workers_with_the_same_counterexample(inner):
+    inner.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1, failed=1)
+    (one,) = failures(inner)
+    alone = one.read_text()
+    one.unlink()
+    result = inner.runpytest_subprocess("-p", "no:cacheprovider", "--detsim-workers", "2")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["detsim: profile ci, seed 0, workers 2"])
+    (two,) = failures(inner)
+    assert two.read_text() == alone
+    inner.runpytest_subprocess("--detsim-workers", "0").stderr.fnmatch_lines(["*--detsim-workers*invalid*"])
+
+
 def test_detsim_replay_runs_only_the_replay(inner):
     inner.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1, failed=1)
     (path,) = failures(inner)

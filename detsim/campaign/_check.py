@@ -11,18 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..engine import Strategy
-from ..errors import (NondeterminismError, ReplayDivergence, StepBudgetExceeded, UsageError)
+from ..errors import StepBudgetExceeded, UsageError
 from ..faults import coverage_table, fault_coverage, warn_coverage
 from ..monitor import Sometimes, campaign_notes
-from ..search import Random, Replay, RunPruned
+from ..search import Random, RunPruned
 from ..trace import Trace, Violation
 from ..view import counterexample_report
+from . import _parallel
 from ._coverage import growth_line
+from ._dask import DaskPool, is_client
 from ._run import execute, model_properties
 from ._shrink import ShrinkInterrupted
 from ._shrink import shrink as shrink_trace
-
-VERIFY_EVERY = 100  # re-execute one passing run in this many (FoundationDB re-runs 5%)
+from ._verify import VERIFY_EVERY, due, verify
 
 
 @dataclass
@@ -106,16 +107,20 @@ def _validate(runs, strategy) -> None:
 
 
 def check(model, strategy=None, runs: int = 100, shrink: bool = True, *,
-          max_shrink_runs: int = 2000, on_run=None, **settings) -> CheckResult:
+          max_shrink_runs: int = 2000, on_run=None, workers=1, progress=None, **settings) -> CheckResult:
     """A campaign: up to ``runs`` schedules (None: until the strategy runs out),
     stopping at the first violation. ``on_run(index, result)`` is called after
-    every run (progress, digests)."""
+    every run (progress, digests; a run made by a worker process comes as a
+    ``RunSummary`` with the trace's digest). ``workers``: worker processes (an int,
+    or "auto": every core for large campaigns) or a ``dask.distributed.Client``;
+    the result is the same whatever it is (docs/scale.md). ``progress``: an object
+    with ``update(done, counters, states)``, e.g. ``detsim.campaign.Progress``."""
     strategy = strategy if strategy is not None else Random(0)
     _validate(runs, strategy)
     props = model_properties(model)
-    campaign = _Campaign(model, strategy, settings, props, on_run)
+    campaign = _Campaign(model, strategy, settings, props, on_run, progress)
     try:
-        found = campaign.explore(runs)
+        found = campaign.explore_with(workers, runs)
     except KeyboardInterrupt:
         return campaign.result(interrupted=True)
     except StepBudgetExceeded as e:
@@ -129,9 +134,10 @@ def check(model, strategy=None, runs: int = 100, shrink: bool = True, *,
 class _Campaign:
     """The state of one campaign: what ran, what was reached and counted."""
 
-    def __init__(self, model, strategy, settings, props, on_run=None):
+    def __init__(self, model, strategy, settings, props, on_run=None, progress=None):
         self.model, self.strategy, self.settings, self.props = model, strategy, settings, props
-        self.on_run = on_run
+        self.on_run, self.progress = on_run, progress
+        self.parallel_notes: list[str] = []
         self.wanted = [p.name for p in props if isinstance(p, Sometimes)]
         self.reached: list[str] = []
         self.counters: dict[str, int] = {}
@@ -139,6 +145,23 @@ class _Campaign:
         self.states: set = set()  # digests of the abstract states seen (models with state())
         self.growth: list[int] = []  # len(states) after each run
         self.done = 0
+
+    def explore_with(self, workers, runs: int | None):
+        """``explore`` here, or over worker processes or a Dask cluster when the
+        strategy's runs are independent (docs/scale.md)."""
+        job = _parallel.Job(self.model, self.strategy, self.settings, digests=self.on_run is not None)
+        if is_client(workers):
+            if self.strategy.independent_runs and runs is not None:
+                return _parallel.explore(self, runs, DaskPool(job, workers), self.progress)
+            self.parallel_notes.append(f"ran in this process, not on the Dask cluster: {self.strategy.name} "
+                                       "runs depend on the runs before them")
+            return self.explore(runs)
+        count, note = _parallel.resolve(workers, self.strategy, runs)
+        if note:
+            self.parallel_notes.append(note)
+        if count == 1:
+            return self.explore(runs)
+        return _parallel.explore(self, runs, _parallel.LocalPool(job, count), self.progress)
 
     def explore(self, runs: int | None):
         """Run schedules until one fails (returned) or the budget or strategy is spent (None)."""
@@ -160,28 +183,18 @@ class _Campaign:
             for key, n in result.counters.items():
                 self.counters[key] = self.counters.get(key, 0) + n
             self.warnings.extend(w for w in result.warnings if w not in self.warnings)
+            if self.progress is not None:
+                self.progress.update(self.done, self.counters, len(self.states))
             if result.violation is not None:
                 return result
-            if i % VERIFY_EVERY == VERIFY_EVERY - 1:
+            if due(i):
                 self.verify(result.trace, f"run {i}")
             i += 1
         return None
 
     def verify(self, trace, which: str) -> int:
-        """Re-execute ``trace``'s decisions; a different run means the model is nondeterministic.
-        Returns the trace's preemptions, counted on the way."""
-        replayer = Replay(trace)
-        try:
-            again = execute(self.model, replayer, self.settings)
-        except ReplayDivergence as e:
-            raise NondeterminismError(f"the model is nondeterministic: {which} re-executed with the same "
-                                      f"decisions went differently: {e}") from None
-        if _outcome(trace.violation, trace.outcome.get("steps")) != _outcome(again.violation, again.steps):
-            raise NondeterminismError(
-                f"the model is nondeterministic: {which} re-executed with the same decisions ended "
-                f"differently: first {_outcome(trace.violation, trace.outcome.get('steps'))}, "
-                f"then {_outcome(again.violation, again.steps)}")
-        return replayer.preemptions
+        """Re-execute ``trace``; returns its preemptions, counted on the way."""
+        return verify(self.model, self.settings, trace, which)
 
     def shrunk(self, found, shrink: bool, max_shrink_runs: int) -> CheckResult:
         original = found.trace
@@ -211,7 +224,7 @@ class _Campaign:
                 violation = Violation(missing[0], f"sometimes-property never held in {self.done} runs "
                                       "(vacuous campaign?)", None, 0, "-")
         ok = violation is None and error is None and not interrupted and self.done > 0
-        notes = list(strategy.summary(self.done))
+        notes = list(strategy.summary(self.done)) + self.parallel_notes
         growth = growth_line(self.growth) if self.states else None
         if growth:
             notes.append(growth)
@@ -234,9 +247,3 @@ def _coverage(stats: dict) -> str:
         parts.append(f"{stats['states']:,} distinct abstract states")  # the model's state(), when defined
     parts.append(f"{stats.get('transitions', 0):,} transitions, depth {stats.get('depth', 0):,}")
     return ", ".join(parts)
-
-
-def _outcome(violation, steps) -> str:
-    if violation is None:
-        return f"no violation after {steps} steps"
-    return f'a violation of "{violation.property}" at step {violation.step}, process {violation.process}'

@@ -34,7 +34,11 @@ class Strategy:
     * ``recorder()``: a ``Recorder`` to attach to the next run (a strategy that
       must see every step, e.g. to track dependencies), or None;
     * ``summary(runs)``: lines a campaign prints about what this strategy covered
-      (a bound it guarantees, its probability of a miss), or [].
+      (a bound it guarantees, its probability of a miss), or [];
+    * ``independent_runs``: run ``i`` depends only on the strategy's parameters and
+      ``i``, never on the runs before it, so a campaign may share its runs out over
+      worker processes (docs/scale.md). False by default: a strategy that learns
+      from earlier runs (DFS, PCT's step estimate) runs on one worker.
     """
 
     name = "strategy"
@@ -42,6 +46,7 @@ class Strategy:
     exhausted = False
     bound = None
     finite = False
+    independent_runs = False
 
     def begin(self, run: int) -> bool:
         """Prepare run number ``run``; return False when there is nothing left to explore."""

@@ -31,6 +31,10 @@ class Fair(Strategy):
         return self.inner.run
 
     @property
+    def independent_runs(self):
+        return self.inner.independent_runs  # the fairness bookkeeping restarts with every run
+
+    @property
     def exhausted(self):
         return self.inner.exhausted
 

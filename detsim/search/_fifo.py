@@ -7,6 +7,7 @@ class Fifo(Strategy):
 
     name = "fifo"
     finite = True
+    independent_runs = True  # every run is the same default schedule
 
     def begin(self, run: int) -> bool:
         self.run = run

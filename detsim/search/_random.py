@@ -30,6 +30,7 @@ class Random(Strategy):
     nearly every one."""
 
     name = "random"
+    independent_runs = True  # run i draws from run_rng(seed, i) alone
 
     def __init__(self, seed: int = 0, fault_rate: float | None = None):
         self.seed = int(seed)
