@@ -160,7 +160,8 @@ def _progress(args):
         return None
     if sys.stderr.isatty():
         return Progress(args.runs, sys.stderr, mode="bar")
-    return Progress(args.runs, sys.stderr, mode="plain") if args.runs >= PROGRESS_MIN_RUNS else None
+    long = args.runs is not None and args.runs >= PROGRESS_MIN_RUNS  # runs=None: an exhaustive search
+    return Progress(args.runs, sys.stderr, mode="plain") if long else None
 
 
 def _audit_argv(args) -> list[str]:
