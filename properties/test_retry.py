@@ -1,0 +1,60 @@
+"""Retries with exponential backoff and jitter over a lossy network: the correct
+client keeps its attempt cap and delay bound and the idempotency key makes every
+request take effect at most once; each planted bug breaks one of the three."""
+import pytest
+
+import detsim
+from models.retry import DEFAULT_FAULTS, P_ATTEMPTS, P_DELAY, P_ONCE, Retry
+
+GUARDS = ["a request was retried", "a retry used jitter", "the server absorbed a repeated key",
+          "a client gave up after max attempts"]
+
+
+def test_correct_retry_holds_under_drops_and_duplicates(campaign):
+    result = campaign.holds(Retry(), runs=campaign.budget(ci=600, deep=10000))
+    assert sorted(result.reached) == sorted(GUARDS)
+    assert result.fault_coverage["drop"]["fired"] > 0, result.fault_table()
+    assert result.fault_coverage["duplicate"]["fired"] > 0, result.fault_table()
+
+
+def test_correct_retry_holds_under_pct(campaign):
+    campaign.holds(Retry(), runs=campaign.budget(ci=200, deep=3000), strategy=detsim.PCT(3, campaign.seed))
+
+
+@pytest.mark.parametrize("bug", Retry.BUGS)
+def test_the_default_schedule_shows_no_bug(bug):
+    """All index 0: no fault, no server error, so nothing is ever retried."""
+    with pytest.warns(detsim.FaultCoverageWarning):
+        result = detsim.check(Retry(bug=bug), detsim.Fifo(), runs=1)
+    assert result.violation.property == "a request was retried"
+
+
+def test_a_lost_reply_is_applied_twice_without_the_key(campaign):
+    result = campaign.finds(Retry(bug="no-idempotency-key"), P_ONCE, within=100, strategy=detsim.Random(0))
+    deviations = [d for _, d in result.trace.deviations()]
+    assert len(deviations) <= 3, result.report()
+    assert any(d.label.startswith(("drop", "duplicate")) for d in deviations), result.report()
+    assert max(detsim.replay(result.trace).model.effects.values()) == 2
+    print(result.report())
+
+
+def test_without_faults_the_key_never_matters_and_the_guard_says_so():
+    """No drop, no duplicate: the keyless client is never caught, and the campaign
+    reports that the situation the key exists for was never reached."""
+    result = detsim.check(Retry(bug="no-idempotency-key", faults=dict(DEFAULT_FAULTS, kinds=[])),
+                          detsim.Random(0), runs=300)
+    assert result.runs == 300 and result.violation.property == "the server absorbed a repeated key"
+
+
+def test_retry_storm_exceeds_the_attempt_cap(campaign):
+    result = campaign.finds(Retry(bug="retry-storm"), P_ATTEMPTS, within=100, strategy=detsim.Random(0))
+    errors = [d for _, d in result.trace.deviations() if d.choice == "error"]
+    assert len(errors) >= Retry().max_attempts, result.report()  # the server failed every attempt
+    print(result.report())
+
+
+def test_jitter_past_the_cap_breaks_the_delay_bound(campaign):
+    result = campaign.finds(Retry(bug="jitter-past-cap"), P_DELAY, within=100, strategy=detsim.Random(0))
+    assert any(d.label.startswith("c") and "jitter" in d.label for _, d in result.trace.deviations())
+    assert len(result.trace.deviations()) <= 6, result.report()
+    print(result.report())
