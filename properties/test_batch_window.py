@@ -57,3 +57,23 @@ def test_lost_on_flush_race_also_duplicates(campaign):
     messages = [r.violation.message for r in found if r.violation is not None]
     assert any("taken by 2 flushes" in m for m in messages), messages
     assert any("without being flushed" in m for m in messages), messages
+
+
+# ---- exhaustive, on a small instance: every schedule within a deviation bound ----------------
+def test_four_items_hold_every_schedule_within_the_bound(campaign):
+    bound = 3 if campaign.profile != "deep" else 5
+    result = campaign.holds(BatchWindow(items=4), runs=100_000, strategy=detsim.DFS(max_deviations=bound))
+    assert result.exhausted and f"at most {bound} deviation" in result.summary()
+    assert sorted(result.reached) == sorted(GUARDS)
+
+
+def test_four_items_hold_every_schedule(campaign):
+    """Without a deviation bound: the whole tree of four items is small enough."""
+    result = campaign.holds(BatchWindow(items=4), runs=100_000, strategy=detsim.DFS())
+    assert result.exhausted and "every schedule explored" in result.summary()
+
+
+@pytest.mark.parametrize("bug, prop", [("timer-reset-on-item", P_WITHIN), ("lost-on-flush-race", P_CONSERVED)])
+def test_exhaustive_search_finds_each_bug_with_four_items(campaign, bug, prop):
+    result = campaign.finds(BatchWindow(items=4, bug=bug), prop, within=100_000, strategy=detsim.DFS(max_deviations=3))
+    assert len(result.trace.deviations()) <= 2

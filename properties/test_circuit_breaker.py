@@ -48,3 +48,23 @@ def test_no_generation_lets_a_slow_call_decide_half_open(campaign):
     chosen = [d.choice for _, d in result.trace.deviations()]
     assert "6" in chosen, result.report()
     assert "not by probe call" in result.violation.message
+
+
+# ---- exhaustive, on a small instance: every schedule within a deviation bound ----------------
+SMALL = dict(callers=2, calls=4, threshold=1, cooldown=2, latency=[1, 3])
+
+
+def test_small_breaker_holds_every_schedule_within_the_bound(campaign):
+    bound = 3 if campaign.profile != "deep" else 4
+    result = campaign.holds(CircuitBreaker(**SMALL), runs=100_000, strategy=detsim.DFS(max_deviations=bound))
+    assert result.exhausted and f"at most {bound} deviation" in result.summary()
+    assert sorted(result.reached) == sorted(GUARDS)
+
+
+@pytest.mark.parametrize("bug, prop, params", [
+    ("half-open-flood", P_ONE_PROBE, SMALL), ("no-cooldown-reset", P_COOLDOWN, SMALL),
+    ("no-generation", P_PROBE, SMALL), ("count-not-reset", P_OPENS, dict(SMALL, threshold=2))])
+def test_exhaustive_search_finds_each_bug_on_the_small_instance(campaign, bug, prop, params):
+    result = campaign.finds(CircuitBreaker(bug=bug, **params), prop, within=100_000,
+                            strategy=detsim.DFS(max_deviations=3))
+    assert len(result.trace.deviations()) <= 3

@@ -51,3 +51,19 @@ def test_unbounded_drain_overstays_the_grace_period(campaign):
     slow = [d.choice for _, d in result.trace.deviations() if d.label.startswith("work of request")]
     assert slow == ["9"] and len(signal_time(result)) == 1, result.report()  # an early signal, one slow request
     print(result.report())
+
+
+# ---- exhaustive, on a small instance: every schedule within a deviation bound ----------------
+def test_three_clients_hold_every_schedule_within_the_bound(campaign):
+    bound = 2 if campaign.profile != "deep" else 3
+    result = campaign.holds(GracefulShutdown(clients=3), runs=100_000, strategy=detsim.DFS(max_deviations=bound))
+    assert result.exhausted and f"at most {bound} deviation" in result.summary()
+    assert sorted(result.reached) == sorted(GUARDS)
+
+
+@pytest.mark.parametrize("bug, prop", [("drop-in-flight", P_ANSWERED), ("accept-after-signal", P_NO_NEW),
+                                       ("unbounded-drain", P_GRACE)])
+def test_exhaustive_search_finds_each_bug_with_three_clients(campaign, bug, prop):
+    result = campaign.finds(GracefulShutdown(clients=3, bug=bug), prop, within=100_000,
+                            strategy=detsim.DFS(max_deviations=2))
+    assert len(result.trace.deviations()) <= 2

@@ -58,3 +58,21 @@ def test_jitter_past_the_cap_breaks_the_delay_bound(campaign):
     assert any(d.label.startswith("c") and "jitter" in d.label for _, d in result.trace.deviations())
     assert len(result.trace.deviations()) <= 6, result.report()
     print(result.report())
+
+
+# ---- exhaustive, on a small instance: every schedule within a deviation bound ----------------
+SMALL = dict(clients=1, requests=1, max_attempts=2, cap=1, faults=dict(DEFAULT_FAULTS, swarm=False))
+
+
+def test_small_retry_holds_every_schedule_within_the_bound(campaign):
+    bound = 3 if campaign.profile != "deep" else 4
+    result = campaign.holds(Retry(**SMALL), runs=100_000, strategy=detsim.DFS(max_deviations=bound))
+    assert result.exhausted and f"at most {bound} deviation" in result.summary()
+    assert sorted(result.reached) == sorted(GUARDS)
+
+
+@pytest.mark.parametrize("bug, prop", [("no-idempotency-key", P_ONCE), ("retry-storm", P_ATTEMPTS),
+                                       ("jitter-past-cap", P_DELAY)])
+def test_exhaustive_search_finds_each_bug_on_the_small_instance(campaign, bug, prop):
+    result = campaign.finds(Retry(bug=bug, **SMALL), prop, within=100_000, strategy=detsim.DFS(max_deviations=3))
+    assert len(result.trace.deviations()) <= 2
