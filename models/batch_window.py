@@ -25,6 +25,8 @@ Planted bugs (issue 15):
   then clears the buffer: an item added during the write is cleared without
   being flushed, and a size flush that starts during a window flush sends the
   same items twice.
+
+How the four resilience models are built: docs/resilience-models.md.
 """
 from __future__ import annotations
 

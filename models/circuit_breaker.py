@@ -34,6 +34,8 @@ Planted bugs (each a mistake in published breaker code):
 * ``no-generation``: results are applied to whatever state the breaker is in now;
   a slow failure from before the breaker opened lands in half-open and reopens it,
   and the probe's success is then ignored (the reason gobreaker has generations).
+
+How the four resilience models are built: docs/resilience-models.md.
 """
 from __future__ import annotations
 

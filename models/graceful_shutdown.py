@@ -27,6 +27,8 @@ Planted bugs:
   ``Wait``);
 * ``unbounded-drain``: the server waits for its handlers without a deadline, so a
   slow request holds the exit past the grace period.
+
+How the four resilience models are built: docs/resilience-models.md.
 """
 from __future__ import annotations
 

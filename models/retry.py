@@ -29,6 +29,8 @@ Planted bugs:
   retries until it succeeds;
 * ``jitter-past-cap``: the jitter is added after the cap (``min(cap, base·2^k) +
   jitter``), a common slip that breaks the delay bound the cap was meant to give.
+
+How the four resilience models are built: docs/resilience-models.md.
 """
 from __future__ import annotations
 
