@@ -33,7 +33,8 @@ Planted bugs (each a mistake in published breaker code):
   that were never consecutive open the breaker;
 * ``no-generation``: results are applied to whatever state the breaker is in now;
   a slow failure from before the breaker opened lands in half-open and reopens it,
-  and the probe's success is then ignored (the reason gobreaker has generations).
+  and the probe's success is then ignored (the reason gobreaker has generations);
+  a stale failure counted in a later closed period can also open it early.
 
 How the four resilience models are built: docs/resilience-models.md.
 """

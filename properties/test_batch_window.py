@@ -77,3 +77,13 @@ def test_four_items_hold_every_schedule(campaign):
 def test_exhaustive_search_finds_each_bug_with_four_items(campaign, bug, prop):
     result = campaign.finds(BatchWindow(items=4, bug=bug), prop, within=100_000, strategy=detsim.DFS(max_deviations=3))
     assert len(result.trace.deviations()) <= 2
+
+
+PCT_FINDS = [("timer-reset-on-item", P_WITHIN), ("lost-on-flush-race", P_CONSERVED)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pct_finds_every_planted_bug(campaign, seed):
+    """PCT(3) finds each bug too, for three seeds, within 100 schedules."""
+    for bug, prop in PCT_FINDS:
+        campaign.finds(BatchWindow(bug=bug), prop, within=100, strategy=detsim.PCT(3, seed))

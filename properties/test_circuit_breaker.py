@@ -68,3 +68,14 @@ def test_exhaustive_search_finds_each_bug_on_the_small_instance(campaign, bug, p
     result = campaign.finds(CircuitBreaker(bug=bug, **params), prop, within=100_000,
                             strategy=detsim.DFS(max_deviations=3))
     assert len(result.trace.deviations()) <= 3
+
+
+PCT_FINDS = [("half-open-flood", P_ONE_PROBE), ("no-cooldown-reset", P_COOLDOWN), ("count-not-reset", P_OPENS),
+             ("no-generation", P_PROBE)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pct_finds_every_planted_bug(campaign, seed):
+    """PCT(3) finds each bug too, for three seeds, within 100 schedules."""
+    for bug, prop in PCT_FINDS:
+        campaign.finds(CircuitBreaker(bug=bug), prop, within=100, strategy=detsim.PCT(3, seed))

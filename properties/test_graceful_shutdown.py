@@ -67,3 +67,13 @@ def test_exhaustive_search_finds_each_bug_with_three_clients(campaign, bug, prop
     result = campaign.finds(GracefulShutdown(clients=3, bug=bug), prop, within=100_000,
                             strategy=detsim.DFS(max_deviations=2))
     assert len(result.trace.deviations()) <= 2
+
+
+PCT_FINDS = [("drop-in-flight", P_ANSWERED), ("accept-after-signal", P_NO_NEW), ("unbounded-drain", P_GRACE)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pct_finds_every_planted_bug(campaign, seed):
+    """PCT(3) finds each bug too, for three seeds, within 100 schedules."""
+    for bug, prop in PCT_FINDS:
+        campaign.finds(GracefulShutdown(bug=bug), prop, within=100, strategy=detsim.PCT(3, seed))

@@ -76,3 +76,13 @@ def test_small_retry_holds_every_schedule_within_the_bound(campaign):
 def test_exhaustive_search_finds_each_bug_on_the_small_instance(campaign, bug, prop):
     result = campaign.finds(Retry(bug=bug, **SMALL), prop, within=100_000, strategy=detsim.DFS(max_deviations=3))
     assert len(result.trace.deviations()) <= 2
+
+
+PCT_FINDS = [("no-idempotency-key", P_ONCE), ("retry-storm", P_ATTEMPTS), ("jitter-past-cap", P_DELAY)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pct_finds_every_planted_bug(campaign, seed):
+    """PCT(3) finds each bug too, for three seeds, within 100 schedules."""
+    for bug, prop in PCT_FINDS:
+        campaign.finds(Retry(bug=bug), prop, within=100, strategy=detsim.PCT(3, seed))
