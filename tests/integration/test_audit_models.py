@@ -9,12 +9,13 @@ import pytest
 from tests.support import REPO
 
 DETSIM = str(Path(sys.executable).with_name("detsim"))
-MODELS = ["channel_broadcast:BroadcastFanout", "channel_mpsc:BoundedMpsc", "channel_oneshot:OneshotReply",
-          "channel_watch:WatchConfig", "crdt:GCounter", "crdt:PNCounter", "crdt:LWWRegister", "crdt:GSet",
-          "crdt:TwoPSet", "dining_philosophers:DiningPhilosophers", "lease:Lease", "lost_update:LostUpdate",
-          "mutex:Mutex", "notify:CondQueue", "priority_pool:PriorityPool", "raft:Raft",
-          "rate_limit:TokenBucket", "rate_limit:LeakyBucket", "rwlock:RwLock", "select:SelectMux",
-          "semaphore:PermitPool"]
+MODELS = ["batch_window:BatchWindow", "channel_broadcast:BroadcastFanout", "channel_mpsc:BoundedMpsc",
+          "channel_oneshot:OneshotReply", "channel_watch:WatchConfig", "circuit_breaker:CircuitBreaker",
+          "crdt:GCounter", "crdt:PNCounter", "crdt:LWWRegister", "crdt:GSet", "crdt:TwoPSet",
+          "dining_philosophers:DiningPhilosophers", "graceful_shutdown:GracefulShutdown", "lease:Lease",
+          "lost_update:LostUpdate", "mutex:Mutex", "notify:CondQueue", "priority_pool:PriorityPool",
+          "raft:Raft", "rate_limit:TokenBucket", "rate_limit:LeakyBucket", "retry:Retry", "rwlock:RwLock",
+          "select:SelectMux", "semaphore:PermitPool"]
 
 
 @pytest.mark.parametrize("model", MODELS)
