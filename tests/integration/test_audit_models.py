@@ -11,10 +11,10 @@ from tests.support import REPO
 DETSIM = str(Path(sys.executable).with_name("detsim"))
 MODELS = ["channel_broadcast:BroadcastFanout", "channel_mpsc:BoundedMpsc", "channel_oneshot:OneshotReply",
           "channel_watch:WatchConfig", "crdt:GCounter", "crdt:PNCounter", "crdt:LWWRegister", "crdt:GSet",
-          "crdt:TwoPSet", "dining_philosophers:DiningPhilosophers", "lease:Lease", "lost_update:LostUpdate",
-          "mutex:Mutex", "notify:CondQueue", "priority_pool:PriorityPool", "raft:Raft",
-          "rate_limit:TokenBucket", "rate_limit:LeakyBucket", "rwlock:RwLock", "select:SelectMux",
-          "semaphore:PermitPool", "task_group:TaskGroupJobs"]
+          "crdt:TwoPSet", "dining_philosophers:DiningPhilosophers", "event_sourcing:EventSourcing",
+          "lease:Lease", "lost_update:LostUpdate", "mutex:Mutex", "notify:CondQueue",
+          "priority_pool:PriorityPool", "raft:Raft", "rate_limit:TokenBucket", "rate_limit:LeakyBucket",
+          "rwlock:RwLock", "select:SelectMux", "semaphore:PermitPool", "task_group:TaskGroupJobs"]
 
 
 @pytest.mark.parametrize("model", MODELS)
