@@ -14,7 +14,8 @@ MODELS = ["channel_broadcast:BroadcastFanout", "channel_mpsc:BoundedMpsc", "chan
           "crdt:TwoPSet", "dining_philosophers:DiningPhilosophers", "event_sourcing:EventSourcing",
           "lease:Lease", "lost_update:LostUpdate", "mutex:Mutex", "notify:CondQueue",
           "priority_pool:PriorityPool", "raft:Raft", "rate_limit:TokenBucket", "rate_limit:LeakyBucket",
-          "rwlock:RwLock", "select:SelectMux", "semaphore:PermitPool", "task_group:TaskGroupJobs"]
+          "rwlock:RwLock", "select:SelectMux", "semaphore:PermitPool", "supervision:Supervision",
+          "task_group:TaskGroupJobs"]
 
 
 @pytest.mark.parametrize("model", MODELS)
