@@ -12,7 +12,7 @@ DETSIM = str(Path(sys.executable).with_name("detsim"))
 MODELS = ["channel_broadcast:BroadcastFanout", "channel_mpsc:BoundedMpsc", "channel_oneshot:OneshotReply",
           "channel_watch:WatchConfig", "crdt:GCounter", "crdt:PNCounter", "crdt:LWWRegister", "crdt:GSet",
           "crdt:TwoPSet", "dining_philosophers:DiningPhilosophers", "event_sourcing:EventSourcing",
-          "lease:Lease", "lost_update:LostUpdate", "mutex:Mutex", "notify:CondQueue",
+          "lease:Lease", "load_balancer:LoadBalancer", "lost_update:LostUpdate", "mutex:Mutex", "notify:CondQueue",
           "priority_pool:PriorityPool", "raft:Raft", "rate_limit:TokenBucket", "rate_limit:LeakyBucket",
           "rwlock:RwLock", "select:SelectMux", "semaphore:PermitPool", "supervision:Supervision",
           "task_group:TaskGroupJobs"]
