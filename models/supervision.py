@@ -26,7 +26,9 @@ Planted bugs:
 * ``orphan-on-stop``: the pending restart (a back-off timer) is not cancelled when
   the supervisor stops, so a child it restarts after the stop runs on, orphaned.
   Restart timers outliving their supervisor are a classic of hand-written
-  supervisors.
+  supervisors. (When the late restart lands while the stop is still waiting for
+  the children, the new child escapes the cancellation and the stop hangs: a
+  schedule may show the bug as that global stall instead.)
 * ``lost-on-restart``: a restarted actor gets a fresh mailbox (the old one is
   simply dropped, as a process mailbox dies with an Erlang process); messages
   queued in the old one vanish without a dead letter.
