@@ -36,7 +36,11 @@ Planted bugs:
   instant go to the same instance (a lost update across an ``await``).
 
 The network's latency is a choice (index 0: the shortest), so requests sent two
-time units apart arrive at the same instant only on a chosen schedule.
+time units apart arrive at the same instant only on a chosen schedule. The fault
+plan crashes instances (``DEFAULT_FAULTS``); it does not drop messages, because a
+request dropped between the client and the balancer cannot be answered by any
+balancer (the client does not retry), so "answered once" would fail for reasons
+outside the pattern.
 """
 from __future__ import annotations
 
@@ -60,6 +64,7 @@ class LoadBalancer(detsim.Model):
     timeout: int = 5
     attempts: int = 3
     slow: int = 6
+    lookup: int = 2  # time to get the membership snapshot: as long as the gap between requests
     latency: list = field(default_factory=lambda: [1, 3])
     faults: dict = field(default_factory=lambda: dict(DEFAULT_FAULTS))
     horizon: int = 80
@@ -164,7 +169,7 @@ class LoadBalancer(detsim.Model):
         return live
 
     def members_snapshot(self, node):
-        yield self.world.checkpoint()  # asking the membership cache is an await
+        yield node.sleep(self.lookup)  # asking the membership cache (another actor) is an await
         return self.live_members(node)
 
     def pick(self, node):
