@@ -53,7 +53,7 @@ class Supervision(detsim.Model):
     max_restarts: int = 2  # R
     window: int = 10  # T
     backoff: int = 2
-    shutdown_at: int = 10
+    shutdown_at: int = 7  # just after the last message is handled on the default schedule
     bug: str | None = None
 
     def setup(self, world):
