@@ -55,10 +55,10 @@ DEFAULT_FAULTS = {"kinds": ["crash"], "budget": 2, "heal_at": 60, "every": 2, "d
 @dataclass
 class LoadBalancer(detsim.Model):
     instances: int = 3
-    requests: int = 12
+    requests: int = 14
     first_request: int = 10
     request_every: int = 2
-    ttl: int = 10
+    ttl: int = 12  # > beat + 2 * max latency + refresh: a live instance never lapses
     beat: int = 2
     refresh: int = 2
     timeout: int = 5

@@ -25,8 +25,8 @@ def test_correct_system_spreads_load_when_healthy(campaign):
 
 def test_default_schedule_is_round_robin_and_answers_everything():
     result = detsim.run(LoadBalancer())
-    assert result.ok and result.model.load() == {"i1": 4, "i2": 4, "i3": 4}
-    assert result.model.answers == dict.fromkeys(range(12), 1) and result.model.timeouts == 0
+    assert result.ok and result.model.load() == {"i1": 5, "i2": 5, "i3": 4}
+    assert result.model.answers == dict.fromkeys(range(14), 1) and result.model.timeouts == 0
 
 
 def test_stale_registry_is_found_through_one_crash(campaign):
