@@ -47,5 +47,6 @@ def test_double_dispatch_is_found_through_one_slow_instance(campaign):
 def test_racy_round_robin_is_found_when_healthy(campaign):
     assert detsim.run(LoadBalancer(bug="racy-round-robin", faults=NO_FAULTS)).ok
     result = campaign.finds(LoadBalancer(bug="racy-round-robin", faults=NO_FAULTS), SPREAD, within=50)
-    assert len(result.trace.deviations()) <= 2, result.report()  # one request arrives late, at a tie
+    # one late request, or retries after slow replies, that overlaps a read of the counter
+    assert len(result.trace.deviations()) <= 4, result.report()
 
