@@ -11,11 +11,12 @@ from tests.support import REPO
 DETSIM = str(Path(sys.executable).with_name("detsim"))
 MODELS = ["batch_window:BatchWindow", "channel_broadcast:BroadcastFanout", "channel_mpsc:BoundedMpsc",
           "channel_oneshot:OneshotReply", "channel_watch:WatchConfig", "circuit_breaker:CircuitBreaker",
-          "crdt:GCounter", "crdt:PNCounter", "crdt:LWWRegister", "crdt:GSet", "crdt:TwoPSet",
-          "dining_philosophers:DiningPhilosophers", "graceful_shutdown:GracefulShutdown", "lease:Lease",
-          "lost_update:LostUpdate", "mutex:Mutex", "notify:CondQueue", "priority_pool:PriorityPool",
-          "raft:Raft", "rate_limit:TokenBucket", "rate_limit:LeakyBucket", "retry:Retry", "rwlock:RwLock",
-          "select:SelectMux", "semaphore:PermitPool"]
+          "crdt:GCounter", "crdt:GSet", "crdt:LWWRegister", "crdt:PNCounter", "crdt:TwoPSet",
+          "dining_philosophers:DiningPhilosophers", "event_sourcing:EventSourcing",
+          "graceful_shutdown:GracefulShutdown", "lease:Lease", "load_balancer:LoadBalancer",
+          "lost_update:LostUpdate", "mutex:Mutex", "notify:CondQueue", "priority_pool:PriorityPool", "raft:Raft",
+          "rate_limit:LeakyBucket", "rate_limit:TokenBucket", "retry:Retry", "rwlock:RwLock", "select:SelectMux",
+          "semaphore:PermitPool", "supervision:Supervision", "task_group:TaskGroupJobs"]
 
 
 @pytest.mark.parametrize("model", MODELS)
