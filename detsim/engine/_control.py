@@ -104,22 +104,10 @@ class ControlPoint(simpy.Environment):
 
     def _flush(self) -> None:
         """Replay the compact record (see step) into decision tuples."""
-        ops, names, rows = self._ops, self._names, self._decisions
-        i, end = 0, len(ops)
-        while i < end:
-            step = ops[i]
-            if step is None:  # the due list emptied while its last event was named
-                names.clear()
-                i += 1
-                continue
-            new = ops[i + 3]
-            if new:
-                names += ops[i + 4:i + 4 + new]
-            chosen = ops[i + 2]
-            rows.append((step, ops[i + 1], SCHEDULE, tuple(names), chosen, SCHEDULE))
-            names.pop(chosen)
-            i += 4 + new
-        ops.clear()
+        rows = self._decisions
+        for step, time, names, chosen in _decode(self._ops, self._names):
+            rows.append((step, time, SCHEDULE, tuple(names), chosen, SCHEDULE))
+        self._ops.clear()
 
     def decision_rows(self) -> list:
         """Every decision so far as a (step, time, label, kind, count, chosen, choice,
@@ -127,25 +115,9 @@ class ControlPoint(simpy.Environment):
         without building candidate tuples (and without flushing it)."""
         rows = [(step, time, label, kind, len(cands), chosen, cands[chosen], cands[0])
                 for step, time, label, cands, chosen, kind in self._decisions]
-        ops = self._ops
-        if not ops:
-            return rows
-        names = list(self._names)
-        append = rows.append
-        i, end = 0, len(ops)
-        while i < end:
-            step = ops[i]
-            if step is None:
-                names.clear()
-                i += 1
-                continue
-            new = ops[i + 3]
-            if new:
-                names += ops[i + 4:i + 4 + new]
-            chosen = ops[i + 2]
-            default = names[0]
-            append((step, ops[i + 1], SCHEDULE, SCHEDULE, len(names), chosen, names.pop(chosen), default))
-            i += 4 + new
+        if self._ops:
+            rows.extend((step, time, SCHEDULE, SCHEDULE, len(names), chosen, names[chosen], names[0])
+                        for step, time, names, chosen in _decode(self._ops, list(self._names)))
         return rows
 
     # ---- SimPy's scheduling interface, overridden ------------------------------
@@ -361,3 +333,23 @@ class ControlPoint(simpy.Environment):
             if isinstance(owner, Process):
                 return owner.name
         return "-"
+
+
+def _decode(ops: list, names: list):
+    """The compact schedule record, one decision at a time: (step, time, the
+    candidate names then due, chosen). ``names`` is the due list the record starts
+    from; it is updated as decisions are read (the chosen event leaves it)."""
+    i, end = 0, len(ops)
+    while i < end:
+        step = ops[i]
+        if step is None:  # the due list emptied while its last event was named
+            names.clear()
+            i += 1
+            continue
+        new = ops[i + 3]
+        if new:
+            names += ops[i + 4:i + 4 + new]
+        chosen = ops[i + 2]
+        yield step, ops[i + 1], names, chosen
+        names.pop(chosen)
+        i += 4 + new
