@@ -39,7 +39,13 @@ class Exhaustive(Strategy):
     name = "exhaustive"
     finite = True
 
-    def __init__(self, max_runs: int | None = None):
+    def __new__(cls, max_runs: int | None = None, states: bool = False):
+        if states:  # state caching over the unreduced tree (docs/exhaustive.md, "State caching")
+            from ._stategraph import StateCaching  # noqa: PLC0415 (it imports RunPruned from here)
+            return StateCaching(max_runs)
+        return super().__new__(cls)
+
+    def __init__(self, max_runs: int | None = None, states: bool = False):
         if max_runs is not None and (type(max_runs) is not int or max_runs < 1):
             raise UsageError(f"Exhaustive max_runs must be a positive integer or None, got {max_runs!r}")
         self.max_runs = max_runs
