@@ -8,13 +8,13 @@ Ctrl-C returns what was found so far.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..engine import Strategy
 from ..errors import (NondeterminismError, ReplayDivergence, StepBudgetExceeded, UsageError)
 from ..faults import coverage_table, fault_coverage, warn_coverage
 from ..monitor import Sometimes, campaign_notes
-from ..search import Random, Replay, RunPruned
+from ..search import Guided, Random, Replay, RunPruned
 from ..trace import Trace, Violation
 from ..view import counterexample_report
 from ._coverage import growth_line
@@ -122,7 +122,8 @@ def check(model, strategy=None, runs: int = 100, shrink: bool = True, *,
         campaign.done += 1  # the run that overran counts: it ran up to the budget
         return campaign.result(error=f"run {campaign.done - 1}: {e}", trace=getattr(e, "trace", None))
     if found is None:
-        return campaign.result()
+        lasso = getattr(strategy, "lasso", None)  # a livelock on the complete state graph (state caching)
+        return campaign.result() if lasso is None else campaign.livelock(lasso)
     return campaign.shrunk(found, shrink, max_shrink_runs)
 
 
@@ -148,7 +149,8 @@ class _Campaign:
                 return None
             try:
                 result = execute(self.model, self.strategy, self.settings, lint=i == 0, states=self.states)
-            except RunPruned:  # the run could only repeat orders already explored (Exhaustive)
+            except RunPruned as pruned:  # the run could only repeat what was explored (Exhaustive)
+                self.reached.extend(n for n in getattr(pruned, "reached", ()) if n not in self.reached)
                 i += 1
                 continue
             self.strategy.end(result)
@@ -166,6 +168,21 @@ class _Campaign:
                 self.verify(result.trace, f"run {i}")
             i += 1
         return None
+
+    def livelock(self, lasso: dict) -> CheckResult:
+        """Reports a livelock found on the complete state graph with the run that follows
+        the lasso: its prefix, then one turn of the cycle (docs/exhaustive.md)."""
+        decisions = lasso["prefix"] + [c for _, made in lasso["cycle"] for c in made]
+        run = execute(self.model, Guided([(i, c, None) for i, c in enumerate(decisions) if c]), self.settings)
+        cycle = [name for name, _ in lasso["cycle"]]
+        prop = next(p.name for p in self.props if p.kind == "no_livelock")
+        violation = Violation(prop, f"livelock on the complete state graph: {lasso['states']} state(s) cycle "
+                              f"without world.progress(), fair to every process enabled throughout; one turn: "
+                              f"{' -> '.join(cycle)}", lasso["time"], lasso["steps"], cycle[0], cycle=cycle)
+        outcome = {**run.trace.outcome, "ok": False, "end": "violation", "violation": violation.to_json(),
+                   "lasso": {"prefix_decisions": len(lasso["prefix"]), "decisions": len(decisions),
+                             "cycle": cycle}}
+        return self.result(violation=violation, trace=replace(run.trace, outcome=outcome))
 
     def verify(self, trace, which: str) -> int:
         """Re-execute ``trace``'s decisions; a different run means the model is nondeterministic.
@@ -230,6 +247,8 @@ class _Campaign:
 
 def _coverage(stats: dict) -> str:
     parts = [f"{stats.get('executions', 0):,} executions"]
+    if stats.get("distinct_states"):  # state caching: fingerprints of the complete world state
+        return f"{parts[0]}, {stats['states']:,} distinct states, depth {stats.get('depth', 0):,}"
     if stats.get("states"):
         parts.append(f"{stats['states']:,} distinct abstract states")  # the model's state(), when defined
     parts.append(f"{stats.get('transitions', 0):,} transitions, depth {stats.get('depth', 0):,}")

@@ -12,11 +12,13 @@ How it stays sound, and its limits: docs/exhaustive.md.
 from __future__ import annotations
 
 from ..engine import Recorder, Strategy
-from ..errors import DetsimError, NondeterminismError, UsageError
+from ..errors import NondeterminismError, UsageError
 from ..trace import SCHEDULE
 from ._access import (_ACTIVE, WRITE, Footprint, callback_reason, frame_reason, object_key,
                       tracked_class, tracked_object_class)
 from ._dpor import Instant, Node, Transition
+from ._pruned import RunPruned
+from ._stategraph import StateCaching
 
 # World attributes that read nothing another transition changes (or whose users
 # note what they touch): reaching them is not an access.
@@ -29,10 +31,6 @@ _VISIBLE = ("visible",)
 _EVERYTHING = ("*",)
 
 
-class RunPruned(DetsimError):
-    """Internal: the run can only go on into orders already explored (a sleep-set block)."""
-
-
 class Exhaustive(Strategy):
     """Every behaviour up to equivalence; ``exhausted`` once the tree is complete."""
 
@@ -41,7 +39,6 @@ class Exhaustive(Strategy):
 
     def __new__(cls, max_runs: int | None = None, states: bool = False):
         if states:  # state caching over the unreduced tree (docs/exhaustive.md, "State caching")
-            from ._stategraph import StateCaching  # noqa: PLC0415 (it imports RunPruned from here)
             return StateCaching(max_runs)
         return super().__new__(cls)
 

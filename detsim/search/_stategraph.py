@@ -21,8 +21,8 @@ import networkx as nx
 
 from ..engine import Recorder, Strategy, Task
 from ..errors import NondeterminismError, UsageError
-from ._exhaustive import RunPruned
 from ._fingerprint import Unfingerprintable, collision_probability, fingerprint
+from ._pruned import RunPruned
 
 BITS = 64
 _INIT = "init"
@@ -45,7 +45,7 @@ class StateCaching(Strategy):
         self.run = 0
         self.nodes: list[list] = []  # per decision position: [labels, kind, chosen]
         self._prefix: list[int] = []
-        self.seen: dict[int, tuple] = {}  # fingerprint -> decisions (chosen indices) of its first visit
+        self.seen: dict[int, tuple] = {}  # fingerprint -> (decisions, steps, time) of its first visit
         self.enabled: dict = {}  # fingerprint -> processes with an event due
         self.edges: dict = {}  # (from, to) -> (process, progress made, decisions made in the step)
         self.complete = self.pruned = self.transitions = self.depth = 0
@@ -111,24 +111,32 @@ class StateCaching(Strategy):
             always = set.intersection(*(set(self.enabled.get(m, ())) for m in members))
             if always - stepping:  # someone enabled throughout never runs: every such cycle is unfair
                 continue
-            self.lasso = self._lasso(members[0], inside)
+            self.lasso = self._lasso(members[0], inside, always)
             return
 
-    def _lasso(self, entry, inside) -> dict:
-        """Decisions that reach ``entry``, then one closed walk through the set's edges."""
-        # A closed walk from entry along a shortest cycle back to it.
-        successors = sorted(inside.successors(entry), key=str)
-        back = None
-        for first in successors:
-            try:
-                path = nx.shortest_path(inside, first, entry)
-            except nx.NetworkXNoPath:
-                continue
-            if back is None or len(path) < len(back):
-                back = path
-        walk = [entry] + back
+    def _lasso(self, entry, inside, needed) -> dict:
+        """Decisions that reach ``entry``, then a closed walk from it in which every
+        process in ``needed`` (enabled throughout the set) takes a step: a fair cycle."""
+        walk = [entry]
+        for name in sorted(needed):
+            here = walk[-1]
+            best = None
+            for u, v in sorted(inside.edges, key=str):
+                if self.edges[(u, v)][0] != name:
+                    continue
+                path = nx.shortest_path(inside, here, u) + [v]
+                if best is None or len(path) < len(best):
+                    best = path
+            walk += best[1:]
+        if len(walk) == 1 or walk[-1] != entry:
+            tail = walk[-1]
+            if len(walk) == 1:  # nothing was needed: any turn of a cycle through entry
+                tail = min(inside.successors(entry), key=str)
+                walk.append(tail)
+            walk += nx.shortest_path(inside, tail, entry)[1:]
         cycle = [(self.edges[(u, v)][0], self.edges[(u, v)][2]) for u, v in zip(walk, walk[1:])]
-        return {"prefix": list(self.seen[entry]), "cycle": cycle, "states": len(inside),
+        decisions, steps, now = self.seen[entry]
+        return {"prefix": list(decisions), "steps": steps, "time": now, "cycle": cycle, "states": len(inside),
                 "processes": sorted({p for p, _ in cycle})}
 
     # ---- reporting -----------------------------------------------------------------
@@ -203,7 +211,7 @@ class _Cache(Recorder):
                 return  # replaying the prefix: these states are this branch's own ancestors
             s.pruned += 1
             raise RunPruned("a state explored before")
-        s.seen[fp] = tuple(d[4] for d in decisions)
+        s.seen[fp] = (tuple(d[4] for d in decisions), world.steps, world._now)
         s.enabled[fp] = _enabled(world)
 
 
