@@ -35,6 +35,13 @@ _WORLD_SKIP = frozenset({
     "fairness_witnesses", "_compact", "_draw", "_decisions", "_ops", "_names", "_named",
     "_instant_start", "_limit", "_watched", "_last_callbacks", "_times", "_buckets", "_now",
     "_queue", "_eid"})
+# Counters detsim's own primitives keep only for their ``stats()`` (how many
+# acquisitions so far, the most waiters at once): they record the path, and no
+# operation reads them. A model that branches on ``stats()`` is not supported.
+_STATISTICS = {
+    "Mutex": {"_acquisitions"}, "Semaphore": {"_acquisitions", "_max_held"},
+    "WaitQueue": {"parked", "max_waiting"}, "Notify": {"_notifications", "_wakeups"},
+    "RwLock": {"_reads", "_writes", "_max_readers"}, "Select": {"_selects"}}
 _ITERATORS = tuple(type(x) for x in (iter([]), iter(()), iter(range(0)), iter(""), iter({}), iter({}.values()),
                                       iter({}.items()), reversed([])))
 
@@ -132,6 +139,9 @@ class _Writer:
                     fields.append((slot, object.__getattribute__(obj, slot)))
                 except AttributeError:
                     fields.append((slot, _Unset))
+        if t.__module__.startswith("detsim.sync."):
+            skip = _STATISTICS.get(t.__name__, ())
+            fields = [(k, v) for k, v in fields if k not in skip]
         if d is None and not fields:
             raise Unfingerprintable(f"{where} is a {t.__module__}.{t.__qualname__}, which has no fields to compare")
         self.out.append(f"obj:{t.__module__}.{t.__qualname__}(")
@@ -176,11 +186,14 @@ def _is_infrastructure(obj) -> bool:
     return isinstance(obj, (Strategy, Recorder))
 
 
-def state_text(world, model) -> str:
-    """The canonical text of the state (``Unfingerprintable`` if it has none)."""
+def state_text(world, model, absolute: bool = True) -> str:
+    """The canonical text of the state (``Unfingerprintable`` if it has none). Pending
+    events are written by their delay from now; ``absolute``: the time itself too
+    (when the model reads the clock, states at different times differ)."""
     w = _Writer(world, model)
     now = world._now
-    w.out.append(f"now:{now!r}")
+    if absolute:
+        w.out.append(f"now:{now!r}")
     w.walk(model, "the model")
     names = [k for k in vars(world) if k not in _WORLD_SKIP]
     names += ["_urgent", "_normal", "_late", "_active_proc", "horizon"]  # the control point's slots
@@ -197,9 +210,9 @@ def state_text(world, model) -> str:
     return "\x1f".join(w.out)
 
 
-def fingerprint(world, model, bits: int = 64) -> int:
+def fingerprint(world, model, bits: int = 64, absolute: bool = True) -> int:
     """The state's fingerprint (``bits`` bits of blake2b); raises ``Unfingerprintable``."""
-    text = state_text(world, model)
+    text = state_text(world, model, absolute)
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "backslashreplace"),
                                           digest_size=bits // 8).digest(), "big")
 

@@ -17,6 +17,9 @@ the cycle) is kept in ``self.lasso`` for the campaign to replay and report.
 """
 from __future__ import annotations
 
+import os
+import sys
+
 import networkx as nx
 
 from ..engine import Recorder, Strategy, Task
@@ -53,13 +56,19 @@ class StateCaching(Strategy):
         self.livelock_judged = False
         self.lasso: dict | None = None
         self.wants_livelock = False
+        self.reads_clock = False  # someone read world.now: absolute time is part of the state
+        self.restarts = 0
+        self._restart = False
 
     # ---- the three-method interface ------------------------------------------------
     def begin(self, run: int) -> bool:
         self.run = run
         if self.max_runs is not None and run >= self.max_runs:
             return False
-        if run == 0:
+        if run == 0 or self._restart:
+            if self._restart:  # fingerprints without the clock may have merged states: start again
+                self.restarts += 1
+                self.seen, self.enabled, self.edges, self._restart = {}, {}, {}, False
             self.nodes, self._prefix = [], []
             return True
         for k in range(len(self.nodes) - 1, -1, -1):
@@ -155,6 +164,10 @@ class StateCaching(Strategy):
                  f"explored, {n:,} distinct states, {self.transitions:,} transitions; "
                  f"{BITS}-bit fingerprints, collision probability {collision_probability(n, BITS):.1e} "
                  f"(n²/2^{BITS + 1})"]
+        lines.append("time in the state: " + ("absolute (the model reads world.now or has a horizon)"
+                     if self.reads_clock else "pending events by their delay from now (world.now is never read)"))
+        if self.restarts:
+            lines.append(f"restarted {self.restarts} time(s): world.now was read after exploration started")
         if self.unfingerprintable is not None:
             lines.append(f"no run was cut: {self.unfingerprintable}; explored without state caching")
         if self.exhausted:
@@ -178,12 +191,17 @@ class _Cache(Recorder):
 
     def attach(self, world, model) -> None:
         self.world, self.model = world, model
+        world.__class__ = _clocked(type(world))
+        _READER[0] = self.strategy
         s = self.strategy
         if s.run == 0 and s.unfingerprintable is None:
             kinds = sorted({p.kind for p in model.properties()} - _STATELESS_KINDS)
             if kinds:
                 s.unfingerprintable = f"properties of kind {', '.join(kinds)} remember the path"
             s.wants_livelock = any(p.kind == "no_livelock" for p in model.properties())
+
+    def finish(self, world, result) -> None:
+        _READER[0] = None
 
     def after_step(self, world) -> None:
         s = self.strategy
@@ -193,7 +211,7 @@ class _Cache(Recorder):
         if s.unfingerprintable is not None:
             return
         try:
-            fp = fingerprint(world, self.model, BITS)
+            fp = fingerprint(world, self.model, BITS, absolute=s.reads_clock or world.horizon is not None)
         except Unfingerprintable as e:
             s.unfingerprintable = f"the state cannot be fingerprinted ({e})"
             return
@@ -227,3 +245,34 @@ def _enabled(world) -> tuple:
             if isinstance(owner, Task):
                 names.add(owner.name)
     return tuple(sorted(names))
+
+
+# Reads of world.now by the runner's and monitor's own bookkeeping (stamping a
+# violation, the livelock walk) do not make behaviour depend on the clock.
+_BOOKKEEPING = tuple(os.path.join("detsim", *parts) for parts in (
+    ("campaign", "_run.py"), ("monitor", "_base.py"), ("monitor", "_livelock.py"), ("monitor", "_monitor.py")))
+_READER: list = [None]
+_CLOCKED: dict = {}
+
+
+def _clocked(cls):
+    """A subclass of the run's World class that notices the model reading ``now``:
+    from then on states at different times differ (and the search restarts once)."""
+    sub = _CLOCKED.get(cls)
+    if sub is not None:
+        return sub
+    base = cls.now
+
+    def now(self):
+        strategy = _READER[0]
+        if strategy is not None and not strategy.reads_clock:
+            caller = sys._getframe(1).f_code.co_filename
+            if not caller.endswith(_BOOKKEEPING):
+                strategy.reads_clock = True
+                strategy._restart = strategy.transitions > 0
+        return base.fget(self)
+
+    sub = type(cls.__name__, (cls,), {"__slots__": (), "__module__": cls.__module__,
+                                      "__qualname__": cls.__qualname__, "now": property(now)})
+    _CLOCKED[cls] = sub
+    return sub
