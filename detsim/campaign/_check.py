@@ -233,7 +233,10 @@ class _Campaign:
         if growth:
             notes.append(growth)
         if ok:
-            notes += campaign_notes(self.props, self.counters, self.done)
+            props = self.props  # no_livelock judged on the complete state graph needs no per-run window
+            if getattr(strategy, "livelock_judged", False):
+                props = [p for p in props if p.kind != "no_livelock"]
+            notes += campaign_notes(props, self.counters, self.done)
         stats = {"executions": self.done, **strategy.stats()}
         if self.states:
             stats.setdefault("states", len(self.states))
