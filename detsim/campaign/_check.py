@@ -176,11 +176,16 @@ class _Campaign:
         run = execute(self.model, Guided([(i, c, None) for i, c in enumerate(decisions) if c]), self.settings)
         cycle = [name for name, _ in lasso["cycle"]]
         prop = next(p.name for p in self.props if p.kind == "no_livelock")
+        # Where the run that keeps going round is caught by the per-run check, its step
+        # is the violation's, so that replaying the trace agrees.
+        seen = run.violation if run.violation is not None and run.violation.property == prop else None
+        when = (seen.time, seen.step, seen.process) if seen else (lasso["time"], lasso["steps"], cycle[0])
         violation = Violation(prop, f"livelock on the complete state graph: {lasso['states']} state(s) cycle "
-                              f"without world.progress(), fair to every process enabled throughout; one turn: "
-                              f"{' -> '.join(cycle)}", lasso["time"], lasso["steps"], cycle[0], cycle=cycle)
+                              f"without world.progress(), fair to every process enabled throughout; from step "
+                              f"{lasso['steps']}, one turn: {' -> '.join(cycle)}", *when, cycle=cycle)
         outcome = {**run.trace.outcome, "ok": False, "end": "violation", "violation": violation.to_json(),
-                   "lasso": {"prefix_decisions": len(lasso["prefix"]), "decisions": len(decisions),
+                   "lasso": {"entry_step": lasso["steps"], "prefix_decisions": len(lasso["prefix"]),
+                             "decisions": len(decisions),
                              "cycle": cycle}}
         return self.result(violation=violation, trace=replace(run.trace, outcome=outcome))
 

@@ -84,7 +84,7 @@ def test_a_livelock_is_found_on_the_state_graph_and_its_lasso_replays():
     # Replaying the trace passes through the cycle's entry state twice, one turn apart.
     rec = Fingerprints()
     execute(Polite(), Replay(result.trace), {}, recorder=rec)
-    entry = v.step - 1
+    entry = lasso["entry_step"] - 1  # prints[k] is the state after step k + 1
     assert rec.prints[entry] == rec.prints[entry + len(v.cycle)]
 
 
