@@ -73,7 +73,7 @@ def _strategy(args):
     if args.strategy == "dfs":
         return DFS(max_runs=args.runs, max_deviations=args.max_deviations, max_preemptions=args.max_preemptions)
     if args.strategy == "exhaustive":
-        return Exhaustive()
+        return Exhaustive(states=args.states)
     return Fifo()
 
 
@@ -167,7 +167,7 @@ def _progress(args):
 def _audit_argv(args) -> list[str]:
     argv = ["check", args.model, "--strategy", args.strategy] + \
         (["--runs", str(args.runs)] if args.runs is not None else []) + [
-            "--seed", str(args.seed), "--depth", str(args.depth)]
+            "--seed", str(args.seed), "--depth", str(args.depth)] + (["--states"] if args.states else [])
     for pair in args.param or []:
         argv += ["-p", pair]
     for flag, value in (("--max-deviations", args.max_deviations), ("--max-preemptions", args.max_preemptions),
@@ -248,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exhaustive: every behaviour up to equivalence, a verified or bounded verdict")
     c.add_argument("--runs", type=_positive, default=None,
                    help="schedules to run (default 1000; exhaustive: until done)")
+    c.add_argument("--states", action="store_true",
+                   help="exhaustive: cache states (unreduced search, pruned at states seen before; "
+                        "livelock judged on the complete state graph)")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--depth", type=_positive, default=3, help="PCT bug depth (>= 1)")
     c.add_argument("--max-deviations", type=_non_negative, default=None, help="DFS bound on non-default decisions")

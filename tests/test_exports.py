@@ -60,7 +60,7 @@ EXPECTED = {
         "VacuityWarning", "campaign_notes",
     },
     "detsim.search": {
-        "Strategy", "Fifo", "Random", "PCT", "DFS", "Replay", "Guided", "Fair", "Exhaustive", "RunPruned", "run_rng", "sparse_choice",
+        "Strategy", "Fifo", "Random", "PCT", "DFS", "Replay", "Guided", "Fair", "Exhaustive", "StateCaching", "RunPruned", "run_rng", "sparse_choice",
     },
     "detsim.campaign": {
         "RunResult", "CheckResult", "execute", "run", "check", "replay", "shrink", "deviations_of",

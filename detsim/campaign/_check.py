@@ -14,7 +14,7 @@ from ..engine import Strategy
 from ..errors import StepBudgetExceeded, UsageError
 from ..faults import coverage_table, fault_coverage, warn_coverage
 from ..monitor import Sometimes, campaign_notes
-from ..search import Random, RunPruned
+from ..search import Guided, Random, RunPruned
 from ..trace import Trace, Violation
 from ..view import counterexample_report
 from . import _parallel
@@ -127,7 +127,8 @@ def check(model, strategy=None, runs: int = 100, shrink: bool = True, *,
         campaign.done += 1  # the run that overran counts: it ran up to the budget
         return campaign.result(error=f"run {campaign.done - 1}: {e}", trace=getattr(e, "trace", None))
     if found is None:
-        return campaign.result()
+        lasso = getattr(strategy, "lasso", None)  # a livelock on the complete state graph (state caching)
+        return campaign.result() if lasso is None else campaign.livelock(lasso)
     return campaign.shrunk(found, shrink, max_shrink_runs)
 
 
@@ -171,7 +172,8 @@ class _Campaign:
                 return None
             try:
                 result = execute(self.model, self.strategy, self.settings, lint=i == 0, states=self.states)
-            except RunPruned:  # the run could only repeat orders already explored (Exhaustive)
+            except RunPruned as pruned:  # the run could only repeat what was explored (Exhaustive)
+                self.reached.extend(n for n in getattr(pruned, "reached", ()) if n not in self.reached)
                 i += 1
                 continue
             self.strategy.end(result)
@@ -191,6 +193,28 @@ class _Campaign:
                 self.verify(result.trace, f"run {i}")
             i += 1
         return None
+
+    def livelock(self, lasso: dict) -> CheckResult:
+        """Reports a livelock found on the complete state graph with the run that follows
+        the lasso: its prefix, then one turn of the cycle (docs/exhaustive.md)."""
+        decisions = lasso["prefix"] + [c for _, made in lasso["cycle"] for c in made]
+        run = execute(self.model, Guided([(i, c, None) for i, c in enumerate(decisions) if c]), self.settings)
+        cycle = [name for name, _ in lasso["cycle"]]
+        prop = next(p.name for p in self.props if p.kind == "no_livelock")
+        # Where the run that keeps going round is caught by the per-run check, its step
+        # is the violation's, so that replaying the trace agrees.
+        seen = run.violation if run.violation is not None and run.violation.property == prop else None
+        when = (seen.time, seen.step, seen.process) if seen else (lasso["time"], lasso["steps"], cycle[0])
+        violation = Violation(prop, f"livelock on the complete state graph: {lasso['states']} state(s) cycle "
+                              f"without world.progress(), fair to every process enabled throughout; from step "
+                              f"{lasso['steps']}, one turn: {' -> '.join(cycle)}", *when, cycle=cycle)
+        outcome = {**run.trace.outcome, "ok": False, "end": "violation", "violation": violation.to_json(),
+                   "lasso": {"entry_step": lasso["steps"], "prefix_decisions": len(lasso["prefix"]),
+                             "decisions": len(decisions),
+                             "cycle": cycle}}
+        trace = run.trace  # this run's own trace: nothing else holds it
+        trace.outcome = outcome
+        return self.result(violation=violation, trace=trace)
 
     def verify(self, trace, which: str) -> int:
         """Re-execute ``trace``; returns its preemptions, counted on the way."""
@@ -229,7 +253,10 @@ class _Campaign:
         if growth:
             notes.append(growth)
         if ok:
-            notes += campaign_notes(self.props, self.counters, self.done)
+            props = self.props  # no_livelock judged on the complete state graph needs no per-run window
+            if getattr(strategy, "livelock_judged", False):
+                props = [p for p in props if p.kind != "no_livelock"]
+            notes += campaign_notes(props, self.counters, self.done)
         stats = {"executions": self.done, **strategy.stats()}
         if self.states:
             stats.setdefault("states", len(self.states))
@@ -243,6 +270,8 @@ class _Campaign:
 
 def _coverage(stats: dict) -> str:
     parts = [f"{stats.get('executions', 0):,} executions"]
+    if stats.get("distinct_states"):  # state caching: fingerprints of the complete world state
+        return f"{parts[0]}, {stats['states']:,} distinct states, depth {stats.get('depth', 0):,}"
     if stats.get("states"):
         parts.append(f"{stats['states']:,} distinct abstract states")  # the model's state(), when defined
     parts.append(f"{stats.get('transitions', 0):,} transitions, depth {stats.get('depth', 0):,}")

@@ -185,6 +185,7 @@ def _run(model, params, world, strategy, settings, states) -> RunResult:
         violation = _failure(world, failed)
     except DetsimError as e:
         e.trace = _trace(model, params, strategy, settings, world, None, "error")
+        e.reached = list(monitor.reached)  # a pruned run (state caching) still reached these
         raise
     except RuntimeError as e:
         if "Invalid yield value" not in str(e):

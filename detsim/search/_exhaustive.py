@@ -12,11 +12,13 @@ How it stays sound, and its limits: docs/exhaustive.md.
 from __future__ import annotations
 
 from ..engine import Recorder, Strategy
-from ..errors import DetsimError, NondeterminismError, UsageError
+from ..errors import NondeterminismError, UsageError
 from ..trace import SCHEDULE
 from ._access import (_ACTIVE, WRITE, Footprint, callback_reason, frame_reason, object_key,
                       tracked_class, tracked_object_class)
 from ._dpor import Instant, Node, Transition
+from ._pruned import RunPruned
+from ._stategraph import StateCaching
 
 # World attributes that read nothing another transition changes (or whose users
 # note what they touch): reaching them is not an access.
@@ -29,17 +31,18 @@ _VISIBLE = ("visible",)
 _EVERYTHING = ("*",)
 
 
-class RunPruned(DetsimError):
-    """Internal: the run can only go on into orders already explored (a sleep-set block)."""
-
-
 class Exhaustive(Strategy):
     """Every behaviour up to equivalence; ``exhausted`` once the tree is complete."""
 
     name = "exhaustive"
     finite = True
 
-    def __init__(self, max_runs: int | None = None):
+    def __new__(cls, max_runs: int | None = None, states: bool = False):
+        if states:  # state caching over the unreduced tree (docs/exhaustive.md, "State caching")
+            return StateCaching(max_runs)
+        return super().__new__(cls)
+
+    def __init__(self, max_runs: int | None = None, states: bool = False):
         if max_runs is not None and (type(max_runs) is not int or max_runs < 1):
             raise UsageError(f"Exhaustive max_runs must be a positive integer or None, got {max_runs!r}")
         self.max_runs = max_runs

@@ -343,3 +343,47 @@ class WatchBorrow(detsim.Model):
 
     def final(self):
         return tuple(self.seen)
+
+
+@dataclass
+class Polite(detsim.Model):
+    """Two processes that each raise a flag and back off while the other's is up.
+    ``both_yield``: both back off and retry, so lockstep retries cycle forever with
+    every process stepping (a fair livelock). Otherwise only p1 backs off, and then
+    waits for p0 to finish: its waiting cycles are unfair (p0 could run and never does)."""
+    both_yield: bool = True
+
+    def setup(self, world):
+        self.flags = [False, False]
+        self.done = [False, False]
+        for i in range(2):
+            world.spawn(f"p{i}", self.proc(world, i))
+
+    def proc(self, world, i):
+        other = 1 - i
+        while True:
+            self.flags[i] = True
+            yield world.checkpoint()
+            if not self.flags[other]:
+                break
+            if i == 0 and not self.both_yield:
+                while self.flags[other]:
+                    yield world.checkpoint()
+                break
+            self.flags[i] = False
+            yield world.checkpoint()
+            if i == 1 and not self.both_yield:
+                while not self.done[0]:
+                    yield world.checkpoint()
+        world.progress(f"p{i} in")
+        self.done[i] = True
+        self.flags[i] = False
+
+    def state(self):
+        return (tuple(self.flags), tuple(self.done))
+
+    def properties(self):
+        return [detsim.no_livelock(window=50)]
+
+    def final(self):
+        return tuple(self.done)
