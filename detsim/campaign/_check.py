@@ -198,6 +198,9 @@ class _Campaign:
         """Reports a livelock found on the complete state graph with the run that follows
         the lasso: its prefix, then one turn of the cycle (docs/exhaustive.md)."""
         decisions = lasso["prefix"] + [c for _, made in lasso["cycle"] for c in made]
+        # Runs cut at an explored state explored schedules too: count them, or the report
+        # would say the livelock was "found after 0 schedule(s)".
+        self.done += self.strategy.stats().get("pruned", 0)
         run = execute(self.model, Guided([(i, c, None) for i, c in enumerate(decisions) if c]), self.settings)
         cycle = [name for name, _ in lasso["cycle"]]
         prop = next(p.name for p in self.props if p.kind == "no_livelock")
