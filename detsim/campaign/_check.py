@@ -79,7 +79,7 @@ class CheckResult:
             return f"stopped after {self.runs} schedule(s): {self.error}"
         if self.verdict == "interrupted" and self.violation is None:
             return f"interrupted after {self.runs} schedule(s): no violation found so far (not a verdict)"
-        if self.ok and "depth" in self.stats:  # a strategy that reports what it covered (Exhaustive)
+        if self.ok and self.stats.get("depth") is not None:  # a strategy that reports what it covered (Exhaustive)
             if self.exhausted and not self.bound:
                 return f"verified: every behaviour explored ({_coverage(self.stats)})"
             return f"bounded: explored {self.runs:,} executions without finishing ({_coverage(self.stats)})"
@@ -261,8 +261,11 @@ class _Campaign:
                 props = [p for p in props if p.kind != "no_livelock"]
             notes += campaign_notes(props, self.counters, self.done)
         stats = {"executions": self.done, **strategy.stats()}
-        if self.states:
-            stats.setdefault("states", len(self.states))
+        # "states": distinct states (state caching) or abstract states (the model's
+        # state()); None when neither was counted, so the key is always there.
+        stats.setdefault("states", len(self.states) if self.states else None)
+        stats.setdefault("transitions", None)
+        stats.setdefault("depth", None)
         result = CheckResult(ok, self.done, violation, trace, original, strategy.describe(),
                              strategy.exhausted and not interrupted, list(self.reached), spent, minimal,
                              counters=self.counters, notes=notes, interrupted=interrupted, error=error,

@@ -37,12 +37,15 @@ class Exhaustive(Strategy):
     name = "exhaustive"
     finite = True
 
-    def __new__(cls, max_runs: int | None = None, states: bool = False):
+    def __new__(cls, max_runs: int | None = None, states: bool = False, *, max_executions: int | None = None):
+        max_runs = max_executions if max_executions is not None else max_runs
         if states:  # state caching over the unreduced tree (docs/exhaustive.md, "State caching")
             return StateCaching(max_runs)
         return super().__new__(cls)
 
-    def __init__(self, max_runs: int | None = None, states: bool = False):
+    def __init__(self, max_runs: int | None = None, states: bool = False, *, max_executions: int | None = None):
+        # max_executions is the documented name (the contract); max_runs the older spelling
+        max_runs = max_executions if max_executions is not None else max_runs
         if max_runs is not None and (type(max_runs) is not int or max_runs < 1):
             raise UsageError(f"Exhaustive max_runs must be a positive integer or None, got {max_runs!r}")
         self.max_runs = max_runs

@@ -206,3 +206,10 @@ def test_runs_without_its_tracker_fall_back_to_every_order():
         i += 1
     naive = check(Counter(workers=2), DFS(), runs=None)
     assert strategy.exhausted and i == naive.runs and outcomes == {1, 2}
+
+
+def test_max_executions_caps_the_search_and_stats_keep_every_contract_key():
+    capped = detsim.check(RacyCounter(bug=None), detsim.Exhaustive(max_executions=3), runs=None)
+    assert capped.runs == 3 and not capped.exhausted
+    assert capped.summary().startswith("bounded: explored 3 executions without finishing")
+    assert {"executions", "states", "transitions", "depth"} <= set(capped.stats)
