@@ -102,6 +102,7 @@ def test_exhaustive_verifies_the_correct_batcher_with_three_items():
     result = _exhaustive()
     assert result.ok and result.exhausted
     assert result.summary().startswith("verified: every behaviour explored")
+    assert sorted(result.reached) == sorted(GUARDS)
 
 
 @pytest.mark.parametrize("bug, prop", [("timer-reset-on-item", P_WITHIN), ("lost-on-flush-race", P_CONSERVED)])

@@ -95,6 +95,7 @@ def test_exhaustive_verifies_the_correct_breaker_on_the_smallest_instance():
     result = _exhaustive()
     assert result.ok and result.exhausted
     assert result.summary().startswith("verified: every behaviour explored")
+    assert sorted(result.reached) == sorted(GUARDS)
 
 
 @pytest.mark.parametrize("bug, prop", [("half-open-flood", P_ONE_PROBE), ("count-not-reset", P_OPENS),

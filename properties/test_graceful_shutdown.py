@@ -92,6 +92,7 @@ def test_exhaustive_verifies_the_correct_shutdown_with_one_client():
     result = _exhaustive()
     assert result.ok and result.exhausted
     assert result.summary().startswith("verified: every behaviour explored")
+    assert sorted(result.reached) == sorted(GUARDS)
 
 
 @pytest.mark.parametrize("bug, prop", [("drop-in-flight", P_ANSWERED), ("accept-after-signal", P_NO_NEW),

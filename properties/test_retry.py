@@ -104,6 +104,7 @@ def test_exhaustive_verifies_the_correct_retry_on_the_smallest_instance():
     result = _exhaustive()
     assert result.ok and result.exhausted
     assert result.summary().startswith("verified: every behaviour explored")
+    assert sorted(result.reached) == sorted(GUARDS)
 
 
 @pytest.mark.parametrize("bug, prop", [("no-idempotency-key", P_ONCE), ("retry-storm", P_ATTEMPTS),
