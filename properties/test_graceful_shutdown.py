@@ -77,3 +77,27 @@ def test_pct_finds_every_planted_bug(campaign, seed):
     """PCT(3) finds each bug too, for three seeds, within 100 schedules."""
     for bug, prop in PCT_FINDS:
         campaign.finds(GracefulShutdown(bug=bug), prop, within=100, strategy=detsim.PCT(3, seed))
+
+
+# ---- Exhaustive() (source-DPOR, docs/exhaustive.md): every behaviour of the smallest instance ----
+EXHAUSTIVE = dict(clients=1, signal_at=[20, 1, 2], work=[2, 9])
+
+
+def _exhaustive(bug=None):
+    return detsim.check(GracefulShutdown(bug=bug, **EXHAUSTIVE), detsim.Exhaustive(), runs=None)
+
+
+def test_exhaustive_verifies_the_correct_shutdown_with_one_client():
+    """Instance: 1 client, signal at [20, 1, 2], work [2, 9], handshake 1, grace 4 (1,171 executions)."""
+    result = _exhaustive()
+    assert result.ok and result.exhausted
+    assert result.summary().startswith("verified: every behaviour explored")
+    assert sorted(result.reached) == sorted(GUARDS)
+
+
+@pytest.mark.parametrize("bug, prop", [("drop-in-flight", P_ANSWERED), ("accept-after-signal", P_NO_NEW),
+                                       ("unbounded-drain", P_GRACE)])
+def test_exhaustive_finds_each_bug_with_one_client(bug, prop):
+    """Instance: 1 client, signal at [20, 1, 2], work [2, 9], handshake 1, grace 4."""
+    result = _exhaustive(bug)
+    assert not result.ok and result.violation.property == prop
