@@ -179,10 +179,13 @@ class _Campaign:
             self.growth.append(len(self.states))
             if self.on_run is not None:
                 self.on_run(i, result)
-            self.reached.extend(n for n in result.reached if n not in self.reached)
-            for key, n in result.counters.items():
-                self.counters[key] = self.counters.get(key, 0) + n
-            self.warnings.extend(w for w in result.warnings if w not in self.warnings)
+            if result.reached:  # the tests first: most runs reach, count and warn nothing new
+                self.reached.extend(n for n in result.reached if n not in self.reached)
+            if result.counters:
+                for key, n in result.counters.items():
+                    self.counters[key] = self.counters.get(key, 0) + n
+            if result.warnings:
+                self.warnings.extend(w for w in result.warnings if w not in self.warnings)
             if self.progress is not None:
                 self.progress.update(self.done, self.counters, len(self.states))
             if result.violation is not None:

@@ -157,12 +157,17 @@ def _run(model, params, world, strategy, settings, states) -> RunResult:
         step = _recorded(step, world.recorder, world)
     violation, end = None, "quiescent"
     try:
-        while True:
+        if after is None:  # nothing to judge between steps: only the alarm stops the loop
             step()
-            if world.alarm is not None:
-                violation = world.alarm
-                break
-            if after is not None:
+            while world.alarm is None:
+                step()
+            violation = world.alarm
+        else:
+            while True:
+                step()
+                if world.alarm is not None:
+                    violation = world.alarm
+                    break
                 violation = after()
                 if violation is not None:
                     break
