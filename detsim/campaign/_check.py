@@ -20,6 +20,7 @@ from ..view import counterexample_report
 from . import _parallel
 from ._coverage import growth_line
 from ._dask import DaskPool, is_client
+from ._guard import guarded
 from ._run import execute, model_properties
 from ._shrink import ShrinkInterrupted
 from ._shrink import shrink as shrink_trace
@@ -166,6 +167,17 @@ class _Campaign:
 
     def explore(self, runs: int | None):
         """Run schedules until one fails (returned) or the budget or strategy is spent (None)."""
+        strategy = self.strategy
+        if (self.on_run is None and self.progress is None and strategy.independent_runs
+                and type(strategy).__module__.startswith("detsim.")):
+            # Only detsim's own code runs between these runs: install the nondeterminism
+            # guards once, not per run (22 module attributes swapped twice, ~5 us a run;
+            # docs/lean-runs.md). Each run still enters its own (re-entrant) guard.
+            with guarded():
+                return self._explore(runs)
+        return self._explore(runs)
+
+    def _explore(self, runs: int | None):
         i = 0
         while runs is None or i < runs:
             if not self.strategy.begin(i):  # out of budget (Fifo, DFS max_runs) or truly exhausted
@@ -181,10 +193,13 @@ class _Campaign:
             self.growth.append(len(self.states))
             if self.on_run is not None:
                 self.on_run(i, result)
-            self.reached.extend(n for n in result.reached if n not in self.reached)
-            for key, n in result.counters.items():
-                self.counters[key] = self.counters.get(key, 0) + n
-            self.warnings.extend(w for w in result.warnings if w not in self.warnings)
+            if result.reached:  # the tests first: most runs reach, count and warn nothing new
+                self.reached.extend(n for n in result.reached if n not in self.reached)
+            if result.counters:
+                for key, n in result.counters.items():
+                    self.counters[key] = self.counters.get(key, 0) + n
+            if result.warnings:
+                self.warnings.extend(w for w in result.warnings if w not in self.warnings)
             if self.progress is not None:
                 self.progress.update(self.done, self.counters, len(self.states))
             if result.violation is not None:

@@ -97,3 +97,23 @@ class guarded:
             for _ in map(setattr, _MODULES, _NAMES, _made["originals"]):
                 pass
         return False
+
+
+class construction_allowed:
+    """Model construction stays unguarded as it is outside a campaign-wide guard
+    (``execute`` builds each run's model before its own ``guarded`` block): a model's
+    ``__post_init__`` may read the clock. A class, as ``guarded``: every run enters one."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        _state["allowed"] += 1
+
+    def __exit__(self, *exc) -> bool:
+        _state["allowed"] -= 1
+        return False
+
+
+def guard_active() -> bool:
+    """Whether the guards are installed now (a campaign installs them once for its runs)."""
+    return _state["depth"] > 0

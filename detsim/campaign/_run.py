@@ -18,7 +18,7 @@ from ..search import Fifo, Replay
 from ..trace import Trace, Violation, decode_time, encode_time
 from ..world import World
 from ._coverage import StateCoverage
-from ._guard import guarded
+from ._guard import construction_allowed, guard_active, guarded
 from ._loader import build_model
 
 _BAD_YIELD = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<fn>\S+)\n(?P<code>.*)\n'
@@ -99,7 +99,13 @@ def execute(proto, strategy, settings: dict | None = None, *, lint: bool = False
         raise ModelError(f"{type(proto).__name__} is not a detsim.Model")
     settings = settings_for(proto, settings or {})
     params = model_params(proto)  # as given: setup() may overwrite a field, the trace must not
-    model = _fresh(proto, params) if copy else proto
+    if not copy:
+        model = proto
+    elif guard_active():  # a campaign-wide guard (Campaign.explore): construction stays unguarded
+        with construction_allowed():
+            model = _fresh(proto, params)
+    else:
+        model = _fresh(proto, params)
     world = World(strategy, **settings)
     if lint == _WHERE:
         world.lint = EventLint(world)
@@ -157,12 +163,17 @@ def _run(model, params, world, strategy, settings, states) -> RunResult:
         step = _recorded(step, world.recorder, world)
     violation, end = None, "quiescent"
     try:
-        while True:
+        if after is None:  # nothing to judge between steps: only the alarm stops the loop
             step()
-            if world.alarm is not None:
-                violation = world.alarm
-                break
-            if after is not None:
+            while world.alarm is None:
+                step()
+            violation = world.alarm
+        else:
+            while True:
+                step()
+                if world.alarm is not None:
+                    violation = world.alarm
+                    break
                 violation = after()
                 if violation is not None:
                     break

@@ -24,11 +24,12 @@ class Monitor:
         hooked = [p for p in props if type(p) not in (Always, AtEnd, Sometimes)]
         # eventually first, as its deadline is judged before other properties' verdicts
         hooked.sort(key=lambda p: not isinstance(p, Eventually))
-        for p in props:
-            if overrides(p, "attach", Property):
+        hooks = [_hooks(type(p)) for p in props]
+        for p, (attach, _, _) in zip(props, hooks):
+            if attach:
                 _attach(p, model, world)
-        self.stepped = [p for p in hooked if overrides(p, "after_step", Property)]
-        self.finished = [p for p in hooked if overrides(p, "at_finish", Property)]
+        self.stepped = [p for p in hooked if _hooks(type(p))[1]]
+        self.finished = [p for p in hooked if _hooks(type(p))[2]]
         self.watchers = [o for o in self.observers if overrides(o, "after_step", Observer)]
         self.reached: list[str] = []
         self._current = None  # the hooked property being called, to name it if it raises
@@ -105,6 +106,19 @@ class Monitor:
         return Violation(culprit.name if culprit is not None else "a property",
                          f"{what} raised {type(error).__name__}: {error}",
                          w.now, w.steps, w.current_name, error=type(error).__name__)
+
+
+_HOOKS: dict = {}  # property class -> whether it overrides attach, after_step, at_finish
+
+
+def _hooks(cls) -> tuple:
+    """Which Property hooks ``cls`` overrides; a class's answer never changes, and a
+    Monitor is built for every run (docs/lean-runs.md)."""
+    found = _HOOKS.get(cls)
+    if found is None:
+        found = _HOOKS[cls] = tuple(getattr(cls, hook) is not getattr(Property, hook)
+                                    for hook in ("attach", "after_step", "at_finish"))
+    return found
 
 
 def _attach(hooked, model, world) -> None:

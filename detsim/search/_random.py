@@ -1,5 +1,6 @@
 """Uniform random choice at every decision, sparse at fault decisions."""
 import random as _random
+from hashlib import sha512
 
 from ..engine import Strategy
 from ..trace import FAULT
@@ -10,6 +11,21 @@ DEFAULT_FAULT_RATE = 0.05  # as detsim.faults' default plan rate
 def run_rng(kind: str, seed: int, run: int) -> _random.Random:
     # String seeds go through SHA-512 in CPython: independent of PYTHONHASHSEED.
     return _random.Random(f"detsim:{kind}:{seed}:{run}")
+
+
+_seed_from_int = _random.Random.__mro__[1].seed  # the C seeding under random.Random.seed
+
+
+def reseed(generator: _random.Random, kind: str, seed: int, run: int) -> None:
+    """Put ``generator`` in the state ``run_rng(kind, seed, run)`` starts in, without
+    making a new one: the integer CPython derives from a string seed (the string's
+    bytes, then their SHA-512), handed to the C seeding directly. Every run of a
+    campaign is seeded, and the Python-level ``seed`` and a new generator cost a
+    fifth of the seeding (docs/lean-runs.md); tests/search/test_random.py checks the
+    two agree."""
+    key = f"detsim:{kind}:{seed}:{run}".encode()
+    _seed_from_int(generator, int.from_bytes(key + sha512(key).digest(), "big"))
+    generator.gauss_next = None
 
 
 def sparse_choice(random, n: int, rate, world) -> int:
@@ -36,11 +52,12 @@ class Random(Strategy):
         self.seed = int(seed)
         self.fault_rate = fault_rate
         self.run = 0
-        self._random = run_rng("random", self.seed, 0).random
+        self._rng = run_rng("random", self.seed, 0)
+        self._random = self._rng.random
 
     def begin(self, run: int) -> bool:
         self.run = run
-        self._random = run_rng("random", self.seed, run).random
+        reseed(self._rng, "random", self.seed, run)  # as run_rng("random", seed, run), in place
         return True
 
     def choose(self, label, candidates, world) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..engine import Task, on_abandon
 from ..errors import ModelError
 from ._waitqueue import Blocking, WaitQueue
 
@@ -18,7 +19,12 @@ class LockStatistics:
 
 
 class Mutex(Blocking):
-    """A FIFO mutex: release hands the lock to the longest waiter."""
+    """A FIFO mutex: release hands the lock to the longest waiter.
+
+    Acquire and release take a short path when no recorder and no wait log is
+    attached (a campaign's passing runs): the same wait-for edges and give-back,
+    without the hooks' calls or the operation's name built for an error message
+    (docs/lean-runs.md)."""
 
     kind = "mutex"
 
@@ -34,9 +40,13 @@ class Mutex(Blocking):
 
     def acquire(self):
         """An event to yield; it fires once the caller holds the lock."""
-        task = self._task("acquire()")
-        event = self.world.event()
-        self.waiters.arrive(task)
+        world = self.world
+        task = world.active_process
+        if type(task) is not Task or world.recorder is not None:
+            task = self._task("acquire()")
+        event = world.event()  # not Event(world): a linted run wraps world.event
+        if world.wait_log is not None:
+            self.waiters.arrive(task)
         if self.holder is None:
             self._grant(task, event)
         else:
@@ -54,24 +64,36 @@ class Mutex(Blocking):
     def _grant(self, task, event) -> None:
         self.holder = task
         self._acquisitions += 1
-        self._hold(task)
-        self.waiters.granted(task)
+        world = self.world
+        if world.recorder is None and world.wait_log is None:
+            world.waitfor.hold(self, task)
+        else:
+            self._hold(task)
+            self.waiters.granted(task)
         if event is not None:
             event.succeed()
-            self._handed(event, lambda: self._give_back(task))
+            on_abandon(event, lambda: self._give_back(task))
 
     def release(self) -> None:
-        task = self._task("release()")
+        world = self.world
+        task = world.active_process
+        if type(task) is not Task or world.recorder is not None:
+            task = self._task("release()")
         if task is not self.holder:
             owner = self.holder.name if self.holder else "nobody"
             raise ModelError(f"{task.name} released mutex {self.name} held by {owner}")
         self._release(task)
 
     def _release(self, task) -> None:
-        self._unhold(task)
+        world = self.world
+        if world.recorder is None:
+            world.waitfor.unhold(self, task)
+        else:
+            self._unhold(task)
         self.holder = None
-        if self.waiters:
-            waiter = self.waiters.pop()
+        waiters = self.waiters
+        if waiters._waiters and waiters:  # the plain deque first: usually nobody waits
+            waiter = waiters.pop()
             self._grant(waiter.task, waiter.event)
 
     def _give_back(self, task) -> None:
