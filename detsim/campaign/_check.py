@@ -128,7 +128,7 @@ def check(model, strategy=None, runs: int = 100, shrink: bool = True, *,
         campaign.done += 1  # the run that overran counts: it ran up to the budget
         return campaign.result(error=f"run {campaign.done - 1}: {e}", trace=getattr(e, "trace", None))
     if found is None:
-        lasso = getattr(strategy, "lasso", None)  # a livelock on the complete state graph (state caching)
+        lasso = strategy.lasso  # a livelock on the complete state graph (state caching)
         return campaign.result() if lasso is None else campaign.livelock(lasso)
     return campaign.shrunk(found, shrink, max_shrink_runs)
 
@@ -272,7 +272,7 @@ class _Campaign:
             notes.append(growth)
         if ok:
             props = self.props  # no_livelock judged on the complete state graph needs no per-run window
-            if getattr(strategy, "livelock_judged", False):
+            if strategy.livelock_judged:
                 props = [p for p in props if p.kind != "no_livelock"]
             notes += campaign_notes(props, self.counters, self.done)
         stats = {"executions": self.done, **strategy.stats()}

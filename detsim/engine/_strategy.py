@@ -46,6 +46,8 @@ class Strategy:
     exhausted = False
     bound = None
     finite = False
+    livelock_judged = False
+    lasso = None
     independent_runs = False
 
     def begin(self, run: int) -> bool:
