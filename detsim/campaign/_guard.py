@@ -13,6 +13,7 @@ catches what the guards miss.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import random
 import sys
@@ -44,7 +45,10 @@ def allow_nondeterminism(reason: str = ""):
         _state["allowed"] -= 1
 
 
+@functools.lru_cache(maxsize=4096)
 def _from_model_code(filename: str) -> bool:
+    # Cached by file name: realpath touches the file system, and a guarded clock read
+    # (a Dask worker's own heartbeat, say) asks this on every call.
     path = os.path.realpath(filename)
     return not (path.startswith(_DETSIM) or path.startswith(_LIBRARY) or filename.startswith("<"))
 
