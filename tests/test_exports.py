@@ -33,6 +33,7 @@ EXPECTED = {
         "Model", "defines", "fresh", "model_params", "model_ref", "settings_for", "SETTINGS",
         "Strategy", "ALWAYS_DEFAULT", "Task", "SpinWait", "current_task", "event_label", "option_name",
         "TimerCallback", "after", "EventLint", "Recorder", "abandon", "on_abandon", "SafeAnyOf", "SafeAllOf",
+        "LeanRecordRead",
     },
     "detsim.trace": {
         "Decision", "Trace", "Violation", "SCHEDULE", "CHOICE", "FAULT", "KINDS",
@@ -60,7 +61,7 @@ EXPECTED = {
         "VacuityWarning", "campaign_notes",
     },
     "detsim.search": {
-        "Strategy", "Fifo", "Random", "PCT", "DFS", "Replay", "Guided", "Fair", "Exhaustive", "StateCaching", "RunPruned", "run_rng", "sparse_choice",
+        "Strategy", "Fifo", "Random", "PCT", "DFS", "Replay", "Rerun", "Guided", "Fair", "Exhaustive", "StateCaching", "RunPruned", "run_rng", "sparse_choice",
     },
     "detsim.campaign": {
         "RunResult", "CheckResult", "execute", "run", "check", "replay", "shrink", "deviations_of",

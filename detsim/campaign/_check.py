@@ -21,7 +21,7 @@ from . import _parallel
 from ._coverage import growth_line
 from ._dask import DaskPool, is_client
 from ._guard import guarded
-from ._run import execute, model_properties
+from ._run import RunPlan, execute, model_properties
 from ._shrink import ShrinkInterrupted
 from ._shrink import shrink as shrink_trace
 from ._verify import VERIFY_EVERY, due, verify
@@ -138,6 +138,7 @@ class _Campaign:
 
     def __init__(self, model, strategy, settings, props, on_run=None, progress=None):
         self.model, self.strategy, self.settings, self.props = model, strategy, settings, props
+        self.plan = RunPlan(model, settings)  # what every run shares, worked out once
         self.on_run, self.progress = on_run, progress
         self.parallel_notes: list[str] = []
         self.wanted = [p.name for p in props if isinstance(p, Sometimes)]
@@ -183,7 +184,7 @@ class _Campaign:
             if not self.strategy.begin(i):  # out of budget (Fifo, DFS max_runs) or truly exhausted
                 return None
             try:
-                result = execute(self.model, self.strategy, self.settings, lint=i == 0, states=self.states)
+                result = self.plan.execute(self.strategy, lint=i == 0, states=self.states, lean=True)
             except RunPruned as pruned:  # the run could only repeat what was explored (Exhaustive)
                 self.reached.extend(n for n in getattr(pruned, "reached", ()) if n not in self.reached)
                 i += 1

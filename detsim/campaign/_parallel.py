@@ -23,7 +23,7 @@ from ..errors import DetsimError, StepBudgetExceeded, UsageError
 from ..trace import Trace
 from ._audit import digest
 from ._coverage import MAX_TRACKED
-from ._run import execute
+from ._run import RunPlan
 from ._verify import due, verify
 
 CHUNK_MAX = 64  # runs per chunk at most: what a failure elsewhere may waste per worker
@@ -97,6 +97,7 @@ def run_chunk(job: Job, start: int, stop: int, limit=None) -> Chunk:
     """Runs ``start``..``stop - 1`` until the first event; stops early (cancelled)
     once ``limit.value`` says a lower index already ended the campaign."""
     strategy, chunk, seen = job.strategy, Chunk(start, stop), set()
+    plan = RunPlan(job.model, job.settings)
     for i in range(start, stop):
         if limit is not None and i > limit.value:
             chunk.event, chunk.index = "cancelled", i
@@ -106,7 +107,7 @@ def run_chunk(job: Job, start: int, stop: int, limit=None) -> Chunk:
             break
         states: set = set()
         try:
-            result = execute(job.model, strategy, job.settings, lint=i == 0, states=states)
+            result = plan.execute(strategy, lint=i == 0, states=states, lean=True)
             strategy.end(result)
         except StepBudgetExceeded as e:
             trace = getattr(e, "trace", None)

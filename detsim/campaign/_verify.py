@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..errors import NondeterminismError, ReplayDivergence
 from ..search import Replay
-from ._run import execute
+from ._run import LeanDivergence, execute
 
 VERIFY_EVERY = 100  # re-execute one passing run in this many (FoundationDB re-runs 5%)
 
@@ -18,6 +18,11 @@ def due(index: int) -> bool:
 def verify(model, settings, trace, which: str) -> int:
     """Re-execute ``trace``'s decisions; a different run means the model is nondeterministic.
     Returns the trace's preemptions, which the replay counts on the way."""
+    try:
+        trace.decisions  # a lean run's are rebuilt here, by running it again (docs/lean-runs.md)
+    except LeanDivergence as e:
+        raise NondeterminismError(f"the model is nondeterministic: {which} re-executed with the same "
+                                  f"decisions went differently: {e.difference}") from None
     replayer = Replay(trace)
     try:
         again = execute(model, replayer, settings)

@@ -16,6 +16,7 @@ from ._control import (DEFAULT_INSTANT_BUDGET, DEFAULT_MAX_STEPS, ControlPoint, 
 from ._fairness import DEFAULT_FAIRNESS_BOUND, Overtaking, fairness_text
 from ._lint import EventLint
 from ._model import SETTINGS, Model, defines, fresh, model_params, model_ref, settings_for
+from ._record import LeanRecordRead
 from ._recorder import Recorder
 from ._strategy import ALWAYS_DEFAULT, Strategy
 from ._task import SpinWait, Task, current_task, event_label, option_name
@@ -25,5 +26,5 @@ __all__ = ["ControlPoint", "HorizonReached", "ProcessFailed", "DEFAULT_MAX_STEPS
            "DEFAULT_INSTANT_BUDGET", "Overtaking", "DEFAULT_FAIRNESS_BOUND", "fairness_text",
            "Model", "defines", "fresh", "model_params", "model_ref", "settings_for", "SETTINGS",
            "Strategy", "ALWAYS_DEFAULT", "Task", "SpinWait", "current_task", "event_label", "option_name",
-           "TimerCallback", "after", "EventLint", "Recorder",
+           "TimerCallback", "after", "EventLint", "Recorder", "LeanRecordRead",
            "abandon", "on_abandon", "SafeAnyOf", "SafeAllOf"]

@@ -24,6 +24,7 @@ from simpy.events import NORMAL, URGENT, Event, Process, Timeout
 from ..errors import ModelError, StepBudgetExceeded
 from ..trace import CHOICE, SCHEDULE
 from ._abandon import SafeAllOf, SafeAnyOf
+from ._record import DecisionRecord
 from ._strategy import ALWAYS_DEFAULT, Strategy
 from ._task import Task, event_label, option_name
 
@@ -31,6 +32,11 @@ DEFAULT_MAX_STEPS = 200_000
 DEFAULT_INSTANT_BUDGET = 50_000
 _PLAIN = (Timeout, Event)  # what the World's event factories make (see EventLint)
 _BLAME_WINDOW = 2_000  # the last steps before a budget runs out are watched, to name the busiest process
+
+
+def _once() -> bool:
+    """``run_steps(_once)``: stop after one step."""
+    return True
 
 
 class HorizonReached(Exception):
@@ -45,7 +51,7 @@ class ProcessFailed(Exception):
         self.process, self.error = process, error
 
 
-class ControlPoint(simpy.Environment):
+class ControlPoint(DecisionRecord, simpy.Environment):
     """Virtual time plus a choice source: the scheduling core of ``detsim.World``."""
 
     # Slots for what every step touches: an instance dict past 30 keys loses CPython's
@@ -53,7 +59,8 @@ class ControlPoint(simpy.Environment):
     __slots__ = ("_now", "_queue", "_eid", "_active_proc", "strategy", "_decisions", "_ops", "steps",
                  "_limit", "alarm", "max_steps", "instant_budget", "horizon", "_instant_start",
                  "_urgent", "_normal", "_names", "_named", "_late", "_times", "_buckets",
-                 "_last_callbacks", "_compact", "_draw", "decision_kind", "unwaited")
+                 "_last_callbacks", "_compact", "_draw", "decision_kind", "unwaited", "_ties", "_rebuild",
+                 "lean_broken")
 
     def __init__(self, strategy: Strategy | None = None, *, max_steps: int = DEFAULT_MAX_STEPS,
                  instant_budget: int = DEFAULT_INSTANT_BUDGET, horizon=None):
@@ -68,6 +75,9 @@ class ControlPoint(simpy.Environment):
         self._draw = None if draw is ALWAYS_DEFAULT else draw
         self.decision_kind = None  # the kind of the decision a strategy is being asked
         self.decisions: list[tuple] = []  # (step, time, label, candidates, chosen, kind)
+        self._ties = None  # a lean record: the chosen index of each schedule tie (record_lean)
+        self._rebuild = None  # how a lean run's decisions are rebuilt once it ended
+        self.lean_broken = False  # someone read the decisions during a lean run
         self.tasks: dict[str, Task] = {}
         self.max_steps = max_steps
         self.instant_budget = instant_budget
@@ -89,36 +99,6 @@ class ControlPoint(simpy.Environment):
         # ``yield``, or a waiter that left (an AnyOf's loser). A linted run that sees any
         # re-executes itself with the EventLint to say where (detsim/campaign/_run.py).
         self.unwaited = 0
-
-    # ---- the decision record ---------------------------------------------------
-    @property
-    def decisions(self) -> list:
-        """Every decision so far, as (step, time, label, candidates, chosen, kind) tuples."""
-        if self._ops:
-            self._flush()
-        return self._decisions
-
-    @decisions.setter
-    def decisions(self, rows: list) -> None:
-        self._decisions, self._ops = rows, []
-
-    def _flush(self) -> None:
-        """Replay the compact record (see step) into decision tuples."""
-        rows = self._decisions
-        for step, time, names, chosen in _decode(self._ops, self._names):
-            rows.append((step, time, SCHEDULE, tuple(names), chosen, SCHEDULE))
-        self._ops.clear()
-
-    def decision_rows(self) -> list:
-        """Every decision so far as a (step, time, label, kind, count, chosen, choice,
-        default) row: what trace format version 2 stores. Read from the compact record
-        without building candidate tuples (and without flushing it)."""
-        rows = [(step, time, label, kind, len(cands), chosen, cands[chosen], cands[0])
-                for step, time, label, cands, chosen, kind in self._decisions]
-        if self._ops:
-            rows.extend((step, time, SCHEDULE, SCHEDULE, len(names), chosen, names[chosen], names[0])
-                        for step, time, names, chosen in _decode(self._ops, list(self._names)))
-        return rows
 
     # ---- SimPy's scheduling interface, overridden ------------------------------
     def schedule(self, event, priority=NORMAL, delay=0):
@@ -185,64 +165,83 @@ class ControlPoint(simpy.Environment):
         return chosen
 
     def step(self):
-        if self._late or self._urgent:
-            event = self._late.popleft() if self._late else self._urgent.popleft()
-        else:
-            normal = self._normal
-            n = len(normal)
-            if not n:
-                self._advance()
-                if self._late or self._urgent:
-                    return self.step()
+        """One step, as SimPy's ``Environment.step`` (the runner uses ``run_steps``)."""
+        self.run_steps(_once)
+
+    def run_steps(self, after=None):
+        """Step until the alarm is raised (returned) or ``after()``, called after every
+        step, returns something (returned). Raises as SimPy's ``step`` does
+        (``EmptySchedule`` when nothing is left). The loop of ``step``, with the state
+        every step touches held in locals: a run spends most of its time here."""
+        late, urgent = self._late, self._urgent
+        compact, draw, ties = self._compact, self._draw, self._ties
+        while True:
+            if late or urgent:
+                event = late.popleft() if late else urgent.popleft()
+            else:
                 normal = self._normal
                 n = len(normal)
-            if n > 1:
-                named = self._named
-                if self._compact:
-                    # The strategy never reads the names: log them flat (step, time,
-                    # chosen, number of new labels, new labels...) for _flush.
-                    draw = self._draw
-                    chosen = int(draw() * n) if draw is not None else 0
-                    if n - named == 1:  # the common case: one event joined the tie
-                        joined = normal[named]
-                        callbacks = joined.callbacks  # event_label's first case, inline
-                        owner = getattr(callbacks[0], "__self__", None) if callbacks else None
-                        self._ops += (self.steps, self._now, chosen, 1,
-                                      owner._name if type(owner) is Task else event_label(joined))
+                if not n:
+                    self._advance()
+                    if late or urgent:
+                        continue
+                    normal = self._normal
+                    n = len(normal)
+                if n > 1:
+                    if ties is not None:  # a lean record: the chosen index only
+                        chosen = int(draw() * n) if draw is not None else 0
+                        ties.append(chosen)
+                    elif compact:
+                        # The strategy never reads the names: log them flat (step, time,
+                        # chosen, number of new labels, new labels...) for _flush.
+                        named = self._named
+                        chosen = int(draw() * n) if draw is not None else 0
+                        if n - named == 1:  # the common case: one event joined the tie
+                            callbacks = normal[named].callbacks  # event_label's first case, inline
+                            owner = getattr(callbacks[0], "__self__", None) if callbacks else None
+                            self._ops += (self.steps, self._now, chosen, 1,
+                                          owner._name if type(owner) is Task else event_label(normal[named]))
+                        else:
+                            ops = self._ops
+                            ops += (self.steps, self._now, chosen, n - named)
+                            ops += map(event_label, normal[named:])
+                        self._named = n - 1
                     else:
-                        ops = self._ops
-                        ops += (self.steps, self._now, chosen, n - named)
-                        ops += map(event_label, normal[named:])
+                        chosen = self._pick(normal, n)
+                        self._named = n - 1
+                    event = normal.pop(chosen)
                 else:
-                    chosen = self._pick(normal, n)
-                event = normal.pop(chosen)
-                self._named = n - 1
-            else:
-                event = normal.pop()
-                if self._named:
-                    self._named = 0
-                    if self._ops:
-                        self._ops.append(None)
-                    else:
-                        self._names.pop()
-        self.steps = steps = self.steps + 1
-        if steps > self._limit:
-            self._over_budget(event)
+                    event = normal.pop()
+                    if self._named:
+                        self._named = 0
+                        if self._ops:
+                            self._ops.append(None)
+                        else:
+                            self._names.pop()
+            self.steps = steps = self.steps + 1
+            if steps > self._limit:
+                self._over_budget(event)
 
-        # From here on this is SimPy's Environment.step, unchanged.
-        callbacks, event.callbacks = event.callbacks, None
-        self._last_callbacks = callbacks  # names the process for violations found after the step
-        if not callbacks and type(event) in _PLAIN:
-            self.unwaited += 1
-        try:
-            for callback in callbacks:
-                callback(event)
-        except StopSimulation:
-            event.callbacks = callbacks[callbacks.index(callback) + 1:]
-            self.schedule(event, -1)
-            raise
-        if not event._ok and not hasattr(event, "_defused"):
-            raise ProcessFailed(event, event._value)
+            # From here on this is SimPy's Environment.step, unchanged.
+            callbacks, event.callbacks = event.callbacks, None
+            self._last_callbacks = callbacks  # names the process for violations found after the step
+            if not callbacks and type(event) in _PLAIN:
+                self.unwaited += 1
+            try:
+                for callback in callbacks:
+                    callback(event)
+            except StopSimulation:
+                event.callbacks = callbacks[callbacks.index(callback) + 1:]
+                self.schedule(event, -1)
+                raise
+            if not event._ok and not hasattr(event, "_defused"):
+                raise ProcessFailed(event, event._value)
+            if self.alarm is not None:
+                return self.alarm
+            if after is not None:
+                verdict = after()
+                if verdict is not None:
+                    return verdict
 
     def _over_budget(self, event) -> None:
         """Past _limit: refresh a stale limit (a new instant began); within the last
@@ -295,7 +294,11 @@ class ControlPoint(simpy.Environment):
             chosen = strategy.choose(label, candidates, self)
         if not 0 <= chosen < len(candidates):
             raise ModelError(f"strategy chose {chosen} of {len(candidates)} at step {self.steps}")
-        self.decisions.append((self.steps, self._now, label, candidates, chosen, kind))
+        row = (self.steps, self._now, label, candidates, chosen, kind)
+        if self._ties is None:
+            self.decisions.append(row)
+        else:  # a lean run keeps these in full: re-executing it needs their order only
+            self._decisions.append(row)
         return chosen
 
     def choose(self, label: str, options):
@@ -333,23 +336,3 @@ class ControlPoint(simpy.Environment):
             if isinstance(owner, Process):
                 return owner.name
         return "-"
-
-
-def _decode(ops: list, names: list):
-    """The compact schedule record, one decision at a time: (step, time, the
-    candidate names then due, chosen). ``names`` is the due list the record starts
-    from; it is updated as decisions are read (the chosen event leaves it)."""
-    i, end = 0, len(ops)
-    while i < end:
-        step = ops[i]
-        if step is None:  # the due list emptied while its last event was named
-            names.clear()
-            i += 1
-            continue
-        new = ops[i + 3]
-        if new:
-            names += ops[i + 4:i + 4 + new]
-        chosen = ops[i + 2]
-        yield step, ops[i + 1], names, chosen
-        names.pop(chosen)
-        i += 4 + new

@@ -15,25 +15,37 @@ from ._kinds import Always, AtEnd, Eventually, Sometimes
 class Monitor:
     def __init__(self, model, world, props, observers=()):
         self.model, self.world, self.props = model, world, props
-        self.observers = list(observers)
-        for o in self.observers:
+        self.observers = observers = list(observers)
+        for o in observers:
             _attach(o, model, world)
-        self.always = [p for p in props if type(p) is Always]
-        self.at_end = [p for p in props if type(p) is AtEnd]
-        self.unseen = [p for p in props if type(p) is Sometimes]
-        hooked = [p for p in props if type(p) not in (Always, AtEnd, Sometimes)]
-        # eventually first, as its deadline is judged before other properties' verdicts
-        hooked.sort(key=lambda p: not isinstance(p, Eventually))
-        hooks = [_hooks(type(p)) for p in props]
-        for p, (attach, _, _) in zip(props, hooks):
+        # One pass over the properties (a Monitor is built for every run): the built-in
+        # predicate kinds go to their inline lists, the rest are reached by their hooks.
+        self.always, self.at_end, self.unseen = always, at_end, unseen = [], [], []
+        self.stepped, self.finished = stepped, finished = [], []
+        for p in props:
+            kind = type(p)
+            attach, after, finish = _hooks(kind)
             if attach:
                 _attach(p, model, world)
-        self.stepped = [p for p in hooked if _hooks(type(p))[1]]
-        self.finished = [p for p in hooked if _hooks(type(p))[2]]
-        self.watchers = [o for o in self.observers if overrides(o, "after_step", Observer)]
+            if kind is AtEnd:
+                at_end.append(p)
+            elif kind is Always:
+                always.append(p)
+            elif kind is Sometimes:
+                unseen.append(p)
+            else:
+                if after:
+                    stepped.append(p)
+                if finish:
+                    finished.append(p)
+        if len(stepped) > 1:  # eventually first, as its deadline is judged before other verdicts
+            stepped.sort(key=lambda p: not isinstance(p, Eventually))
+        if len(finished) > 1:
+            finished.sort(key=lambda p: not isinstance(p, Eventually))
+        self.watchers = [o for o in observers if overrides(o, "after_step", Observer)] if observers else []
         self.reached: list[str] = []
         self._current = None  # the hooked property being called, to name it if it raises
-        self.busy = bool(self.always or self.unseen or self.stepped or self.watchers)
+        self.busy = bool(always or unseen or stepped or self.watchers)
 
     def after_step(self):
         try:

@@ -3,7 +3,7 @@
 What lives here: ``Fifo`` (the default schedule), ``Random``, ``PCT``, ``DFS``,
 ``Exhaustive`` (every behaviour up to equivalence,
 docs/exhaustive.md; ``Exhaustive(states=True)`` is ``StateCaching``, state caching), ``Replay`` (exact
-re-execution), ``Guided`` (sparse deviations, used by shrinking)
+re-execution), ``Rerun`` (a lean run again, with names), ``Guided`` (sparse deviations, used by shrinking)
 and ``Fair`` (any strategy made weakly fair). Each implements the three-method
 interface of ``detsim.engine.Strategy`` (begin a run, choose, end a run).
 
@@ -20,7 +20,8 @@ from ._guided import Guided
 from ._pct import PCT
 from ._random import Random, run_rng, sparse_choice
 from ._replay import Replay
+from ._rerun import Rerun
 from ._stategraph import StateCaching
 
-__all__ = ["Strategy", "Fifo", "Random", "PCT", "DFS", "Replay", "Guided", "Fair", "Exhaustive", "StateCaching",
+__all__ = ["Strategy", "Fifo", "Random", "PCT", "DFS", "Replay", "Rerun", "Guided", "Fair", "Exhaustive", "StateCaching",
            "RunPruned", "run_rng", "sparse_choice"]

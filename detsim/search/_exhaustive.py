@@ -26,7 +26,7 @@ _WORLD_FREE = frozenset({
     "now", "timeout", "checkpoint", "event", "choose", "decide", "any_of", "all_of", "active_process",
     "current_name", "recorder", "waitfor", "wait_log", "strategy", "decision_kind", "decisions", "steps",
     "alarm", "max_steps", "instant_budget", "horizon", "lint", "end", "network", "schedule", "step",
-    "peek", "exit"})
+    "peek", "exit", "run_steps"})
 _VISIBLE = ("visible",)
 _EVERYTHING = ("*",)
 

@@ -48,6 +48,11 @@ class Trace:
     def decisions(self, value: list) -> None:
         self._decisions, self._record = value, None
 
+    @property
+    def record(self):
+        """The run's World while its decisions still live there (none read yet), else None."""
+        return self._record
+
     def __eq__(self, other) -> bool:
         return isinstance(other, Trace) and self.to_dict() == other.to_dict()
 
