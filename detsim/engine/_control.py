@@ -74,6 +74,7 @@ class ControlPoint(DecisionRecord, simpy.Environment):
         self._compact = draw is not None  # schedule ties recorded in the flat _ops list
         self._draw = None if draw is ALWAYS_DEFAULT else draw
         self.decision_kind = None  # the kind of the decision a strategy is being asked
+        self._ops: list = []  # the compact record of schedule ties (detsim/engine/_record.py)
         self.decisions: list[tuple] = []  # (step, time, label, candidates, chosen, kind)
         self._ties = None  # a lean record: the chosen index of each schedule tie (record_lean)
         self._rebuild = None  # how a lean run's decisions are rebuilt once it ended
@@ -175,6 +176,7 @@ class ControlPoint(DecisionRecord, simpy.Environment):
         every step touches held in locals: a run spends most of its time here."""
         late, urgent = self._late, self._urgent
         compact, draw, ties = self._compact, self._draw, self._ties
+        ops = self._ops  # the compact record: one list for the World's life (_flush clears it)
         while True:
             if late or urgent:
                 event = late.popleft() if late else urgent.popleft()
@@ -196,13 +198,14 @@ class ControlPoint(DecisionRecord, simpy.Environment):
                         # chosen, number of new labels, new labels...) for _flush.
                         named = self._named
                         chosen = int(draw() * n) if draw is not None else 0
-                        if n - named == 1:  # the common case: one event joined the tie
+                        if n == named:  # nobody joined the tie (the resumed process waits for later)
+                            ops += (self.steps, self._now, chosen, 0)
+                        elif n - named == 1:  # one event joined the tie
                             callbacks = normal[named].callbacks  # event_label's first case, inline
                             owner = getattr(callbacks[0], "__self__", None) if callbacks else None
-                            self._ops += (self.steps, self._now, chosen, 1,
-                                          owner._name if type(owner) is Task else event_label(normal[named]))
+                            ops += (self.steps, self._now, chosen, 1,
+                                    owner._name if type(owner) is Task else event_label(normal[named]))
                         else:
-                            ops = self._ops
                             ops += (self.steps, self._now, chosen, n - named)
                             ops += map(event_label, normal[named:])
                         self._named = n - 1
@@ -214,8 +217,8 @@ class ControlPoint(DecisionRecord, simpy.Environment):
                     event = normal.pop()
                     if self._named:
                         self._named = 0
-                        if self._ops:
-                            self._ops.append(None)
+                        if ops:
+                            ops.append(None)
                         else:
                             self._names.pop()
             self.steps = steps = self.steps + 1

@@ -40,7 +40,8 @@ class DecisionRecord:
 
     @decisions.setter
     def decisions(self, rows: list) -> None:
-        self._decisions, self._ops = rows, []
+        self._decisions = rows
+        self._ops.clear()  # the same list for the World's life: the step loop holds it
 
     def record_lean(self) -> bool:
         """Keep only the chosen index of each schedule tie from now on. Only before the
@@ -67,7 +68,8 @@ class DecisionRecord:
             raise LeanRecordRead("world.decisions read during a lean run")
         rebuild, ties, rows = self._rebuild, self._ties, self._decisions
         self._ties = self._rebuild = None
-        self._decisions, self._ops = list(rebuild(ties, rows)), []
+        self._decisions = list(rebuild(ties, rows))
+        self._ops.clear()
 
     def _flush(self) -> None:
         """Replay the compact record (see step) into decision tuples."""
