@@ -12,6 +12,8 @@ KINDS = (SCHEDULE, CHOICE, FAULT)
 
 def encode_time(t):
     """A virtual time as a JSON value: ints stay ints, Fractions become "p/q"."""
+    if type(t) is int:  # the usual case, before an isinstance that goes through ABCMeta
+        return t
     if isinstance(t, Fraction):
         return t.numerator if t.denominator == 1 else f"{t.numerator}/{t.denominator}"
     if isinstance(t, float) and t.is_integer():
