@@ -184,7 +184,9 @@ class _Campaign:
             if not self.strategy.begin(i):  # out of budget (Fifo, DFS max_runs) or truly exhausted
                 return None
             try:
-                result = self.plan.execute(self.strategy, lint=i == 0, states=self.states, lean=True)
+                # lean records unless an on_run callback (digests, audit) reads every run's trace
+                result = self.plan.execute(self.strategy, lint=i == 0, states=self.states,
+                                           lean=self.on_run is None)
             except RunPruned as pruned:  # the run could only repeat what was explored (Exhaustive)
                 self.reached.extend(n for n in getattr(pruned, "reached", ()) if n not in self.reached)
                 i += 1

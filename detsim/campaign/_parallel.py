@@ -107,7 +107,7 @@ def run_chunk(job: Job, start: int, stop: int, limit=None) -> Chunk:
             break
         states: set = set()
         try:
-            result = plan.execute(strategy, lint=i == 0, states=states, lean=True)
+            result = plan.execute(strategy, lint=i == 0, states=states, lean=not job.digests)
             strategy.end(result)
         except StepBudgetExceeded as e:
             trace = getattr(e, "trace", None)
