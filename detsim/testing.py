@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from .campaign import FAILURES, CheckResult, execute, save_failure
 from .campaign import shrink as _shrink
 from .errors import PropertyViolation
-from .faults import FAULT_KINDS, FaultPlan
+from .faults import CRASH_POINTS, FAULT_KINDS, FaultPlan
 from .search import PCT, Random, Strategy
 
 __all__ = ["schedules", "deviations", "fault_plans", "assert_run_holds", "Deviations", "from_seed"]
@@ -80,11 +80,15 @@ def schedules(kind: str = "mixed", max_depth: int = 3):
     raise ValueError(f"unknown schedule kind {kind!r} (random, pct, deviations, mixed)")
 
 
-def fault_plans(kinds=None, *, base=None, max_budget: int = 4, rates=(0.02, 0.05, 0.1), swarm=None):
+def fault_plans(kinds=None, *, base=None, max_budget: int = 4, rates=(0.02, 0.05, 0.1), swarm=None,
+                crash_points=None):
     """``FaultPlan`` objects: a non-empty subset of ``kinds`` (default: the base
     plan's kinds, else every kind), a budget in 1..max_budget, a fault rate and
-    (unless fixed) swarm on or off. Other settings (heal_at, tick, durations) come
-    from ``base`` (a FaultPlan or a model's fault dict).
+    (unless fixed) swarm on or off. When the drawn kinds include "crash", also a
+    subset of the engine's crash points (``crash_points``, default: the base plan's,
+    else every one of ``CRASH_POINTS``; docs/faults.md). Other settings (heal_at,
+    tick, durations, crash_rate) come from ``base`` (a FaultPlan or a model's fault
+    dict).
 
     A drawn plan goes into a model in either of two ways: as a parameter,
     ``GSet(faults=plan)`` (a model's parameters are stored in traces as JSON, and a
@@ -98,18 +102,27 @@ def fault_plans(kinds=None, *, base=None, max_budget: int = 4, rates=(0.02, 0.05
             assert_run_holds(GSet(faults=plan), schedule)
 
     Hypothesis shrinks a failing plan to fewer kinds, a smaller budget, a lower
-    rate and no swarm; detsim shrinks the run's decisions (faults included)."""
+    rate, no swarm and fewer crash points; detsim shrinks the run's decisions
+    (faults included)."""
     base_plan = FaultPlan.of(base)
     pool = tuple(kinds) if kinds is not None else (base_plan.kinds or FAULT_KINDS)
     if not pool or any(k not in FAULT_KINDS for k in pool):
         raise ValueError(f"fault_plans(kinds=...) needs kinds among {', '.join(FAULT_KINDS)}, got {pool!r}")
+    points = tuple(crash_points) if crash_points is not None else (base_plan.crash_points or CRASH_POINTS)
+    if any(p not in CRASH_POINTS for p in points):
+        raise ValueError(f"fault_plans(crash_points=...) needs points among {', '.join(CRASH_POINTS)}, "
+                         f"got {points!r}")
     swarms = st.booleans() if swarm is None else st.just(bool(swarm))
 
-    def build(chosen, budget, rate, swarm_on):
-        return FaultPlan.of(base_plan, kinds=tuple(chosen), budget=budget, rate=rate, swarm=swarm_on)
+    def build(chosen, budget, rate, swarm_on, flags):
+        # Crash points are crash decisions: a plan without the crash kind has none.
+        at = tuple(p for p, on in zip(points, flags) if on) if "crash" in chosen else ()
+        return FaultPlan.of(base_plan, kinds=tuple(chosen), budget=budget, rate=rate, swarm=swarm_on,
+                            crash_points=at)
 
     return st.builds(build, st.lists(st.sampled_from(pool), min_size=1, max_size=len(pool), unique=True),
-                     st.integers(1, max(1, max_budget)), st.sampled_from(tuple(rates)), swarms)
+                     st.integers(1, max(1, max_budget)), st.sampled_from(tuple(rates)), swarms,
+                     st.tuples(*[st.booleans()] * len(points)))  # one flag per point: shrinks to none
 
 
 def assert_run_holds(model, schedule, *, shrink: bool = True, save_dir=FAILURES, **settings):

@@ -121,3 +121,36 @@ def test_fault_plans_find_and_report_a_planted_fault_bug():
                 lambda p: not detsim.check(p.apply(NeedsDropAndRace()), detsim.Random(0), runs=30,
                                            shrink=False).ok, settings=settings(database=None))
     assert plan.kinds == ("drop",) and plan.budget == 1 and not plan.swarm
+
+
+# ---- crash points in drawn plans ------------------------------------------------------
+
+def test_drawn_plans_have_crash_points_only_with_the_crash_kind():
+    @settings(max_examples=60, database=None, derandomize=True)
+    @given(fault_plans(kinds=("drop", "crash")))
+    def check(plan):
+        if "crash" not in plan.kinds:
+            assert plan.crash_points == ()
+        assert set(plan.crash_points) <= set(detsim.faults.CRASH_POINTS)
+
+    check()
+
+
+def test_a_base_with_crash_points_draws_plans_without_the_crash_kind_too():
+    base = {"kinds": ["drop", "crash"], "crash_points": ["write"], "budget": 2}
+    plans = []
+
+    @settings(max_examples=40, database=None, derandomize=True)
+    @given(fault_plans(base=base))
+    def check(plan):
+        plans.append(plan)
+        assert plan.crash_points in ((), ("write",))
+
+    check()
+    assert any("crash" not in p.kinds for p in plans) and any(p.crash_points for p in plans)
+
+
+def test_hypothesis_shrinks_to_the_one_crash_point_needed():
+    plan = find(fault_plans(kinds=("crash", "drop")), lambda p: "recv" in p.crash_points,
+                settings=settings(database=None))
+    assert plan.kinds == ("crash",) and plan.crash_points == ("recv",) and plan.budget == 1
