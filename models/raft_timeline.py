@@ -109,6 +109,7 @@ class TimelineObserver(detsim.Observer):
     and the ghost fact that a leader crashed after replicating an entry of its term."""
 
     name = "raft timeline"
+    reads_decisions = False  # it reads the nodes and the network: campaigns keep lean records
 
     def attach(self, model, world):
         self.up = {}

@@ -24,6 +24,7 @@ class StateCoverage(Observer):
     """Adds the model's abstract state after every step to a shared set of digests."""
 
     name = "state coverage"
+    reads_decisions = False
 
     def __init__(self, seen: set):
         self.seen = seen

@@ -14,7 +14,7 @@ from .._version import __version__
 from ..engine import (EventLint, HorizonReached, LeanRecordRead, Model, ProcessFailed, defines,
                       model_params, model_ref, settings_for)
 from ..errors import DetsimError, ModelError, NondeterminismError, ReplayDivergence
-from ..monitor import Always, AtEnd, Eventually, Monitor, NoDeadlock, Observer, Property, Sometimes
+from ..monitor import Monitor, NoDeadlock, Observer, Property
 from ..search import Fifo, Replay, Rerun
 from ..trace import Trace, Violation, decode_time, encode_time
 from ..world import World
@@ -216,10 +216,6 @@ def _where_unwaited(plan: RunPlan, result) -> list:
 _NO_DEADLOCK = NoDeadlock()  # judged by the engine; one stateless instance serves every run
 
 
-# Properties that never read the run's decisions while it runs (a lean record is safe).
-_LEAN_KINDS = frozenset({Always, AtEnd, Eventually, Sometimes, NoDeadlock, StateCoverage})
-
-
 def _run(plan: RunPlan, model, world, strategy, states, lean: bool = False) -> RunResult:
     try:
         model.setup(world)
@@ -240,8 +236,8 @@ def _run(plan: RunPlan, model, world, strategy, states, lean: bool = False) -> R
     monitor = Monitor(model, world, props, observers)
     after = monitor.after_step if monitor.busy else None
     violation, end = None, "quiescent"
-    if lean and all(type(p) in _LEAN_KINDS for p in props) and all(type(o) in _LEAN_KINDS for o in observers):
-        world.record_lean()
+    if lean and not any(p.reads_decisions for p in props) and not any(o.reads_decisions for o in observers):
+        world.record_lean()  # nothing reads the decisions while the run goes on
     try:
         if world.recorder is None and type(world).step is World.step:
             violation = world.run_steps(after)  # the engine's own loop (the hot path)

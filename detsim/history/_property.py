@@ -19,6 +19,7 @@ class Linearizable(Property):
     """
 
     kind = "linearizable"
+    reads_decisions = False  # it reads the world's history, at the end
 
     def __init__(self, history: str, spec, *, time_limit=None, name: str | None = None):
         super().__init__(name or f"linearizable {history}")

@@ -10,6 +10,10 @@ no-ops here; subclass and override what you need:
 * ``campaign_notes(counters, runs)``: after a campaign that held, a pair
   (note, vacuity warning or None) stating the property's assumptions, or None.
 
+A property (or observer) that never reads ``world.decisions`` while a run goes on
+says so with ``reads_decisions = False``; a campaign then keeps its runs' records
+lean (docs/lean-runs.md). The default, True, is always safe.
+
 ``model.properties()`` is called once per run, so a property may keep per-run
 state on itself. An ``Observer`` has the same per-run hooks but never judges: it
 records (a protocol timeline, ghost state) for ``show`` and the properties.
@@ -21,6 +25,10 @@ from ..trace import Violation
 
 class Property:
     kind = "property"
+    # Whether the property reads ``world.decisions`` while the run goes on. False lets
+    # a campaign keep the run's record lean (docs/lean-runs.md); a property that says
+    # False and reads them anyway only costs its run a second, full execution.
+    reads_decisions = True
 
     def __init__(self, name: str):
         if not isinstance(name, str) or not name:
@@ -53,6 +61,7 @@ class Observer:
     """Watches a run without judging it (``Model.observers()``)."""
 
     name = "observer"
+    reads_decisions = True  # as Property.reads_decisions
 
     def attach(self, model, world) -> None:
         """Per-run setup, before the first step."""

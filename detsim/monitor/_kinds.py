@@ -12,6 +12,7 @@ from ._base import Property
 
 
 class _Predicate(Property):
+    reads_decisions = False
     def __init__(self, name: str, pred, explain=None):
         super().__init__(name)
         if not callable(pred):
@@ -95,6 +96,7 @@ class NoDeadlock(Property):
     closes, and the runner reports a global stall. Listed so a model can name it."""
 
     kind = "no_deadlock"
+    reads_decisions = False
 
     def __init__(self):
         super().__init__("no deadlock")

@@ -9,6 +9,7 @@ class SelectFairness(Property):
     ``max_bypass`` consecutive selects that took another branch."""
 
     kind = "select_fairness"
+    reads_decisions = False  # it reads the select's own streaks
 
     def __init__(self, select_name: str, max_bypass: int, name: str):
         super().__init__(name)

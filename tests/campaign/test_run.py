@@ -128,3 +128,32 @@ def test_a_lean_run_that_does_not_repeat_itself_is_reported_when_read():
     lean = RunPlan(_Forgetful()).execute(strategy, lean=True)
     with pytest.raises(detsim.NondeterminismError, match="re-executed with the same decisions went differently"):
         lean.trace.to_json()
+
+
+class _Watches(detsim.Property):
+    """A custom property that does not say whether it reads the decisions."""
+
+    def __init__(self):
+        super().__init__("watches")
+
+
+def test_a_property_that_does_not_declare_reads_decisions_keeps_the_record_full():
+    from detsim.campaign._run import RunPlan
+    model = scripted(properties=[_Watches()], a=stepper("a"), b=stepper("b"))
+    plan = RunPlan(model, {})
+    strategy = detsim.Random(2)
+    strategy.begin(0)
+    result = plan.execute(strategy, lean=True)
+    assert result.ok and not result.world.lean and plan.lean  # full from the start, no rerun needed
+    assert _Watches.reads_decisions  # the default: always safe
+
+
+def test_the_built_in_properties_declare_that_they_do_not_read_decisions():
+    from detsim.campaign._coverage import StateCoverage
+    from detsim.history import Linearizable
+    from detsim.monitor import Always, AtEnd, Eventually, NoDeadlock, Sometimes
+    from detsim.monitor._select_fairness import SelectFairness
+    for kind in (Always, AtEnd, Eventually, Sometimes, NoDeadlock, SelectFairness, Linearizable, StateCoverage):
+        assert kind.reads_decisions is False, kind
+    from detsim.monitor import NoLivelock, NoStarvation
+    assert NoLivelock.reads_decisions and NoStarvation.reads_decisions  # they follow the schedule
