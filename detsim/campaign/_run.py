@@ -224,12 +224,8 @@ def _run(plan: RunPlan, model, world, strategy, states, lean: bool = False) -> R
     except Exception as e:
         raise ModelError(f"{model_ref(model)}.setup() raised {type(e).__name__}: {e}") from e
     props = _checked(model, "properties", model.properties, Property)
-    for p in props:
-        if type(p) is NoDeadlock:
-            break
-    else:
-        if not any(isinstance(p, NoDeadlock) for p in props):
-            props.append(_NO_DEADLOCK)
+    if not any(isinstance(p, NoDeadlock) for p in props):
+        props.append(_NO_DEADLOCK)
     observers = _checked(model, "observers", model.observers, Observer) if plan.observes else []
     if states is not None and plan.abstract:
         observers.append(StateCoverage(states))
