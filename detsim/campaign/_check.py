@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..engine import Strategy
-from ..errors import StepBudgetExceeded, UsageError
+from ..errors import NondeterminismError, StepBudgetExceeded, UsageError
 from ..faults import coverage_table, fault_coverage, warn_coverage
 from ..monitor import Sometimes, campaign_notes
 from ..search import Guided, Random, RunPruned
@@ -24,7 +24,7 @@ from ._guard import guarded
 from ._run import RunPlan, execute, model_properties
 from ._shrink import ShrinkInterrupted
 from ._shrink import shrink as shrink_trace
-from ._verify import VERIFY_EVERY, due, verify
+from ._verify import VERIFY_EVERY, due, unrepeatable, verify
 
 
 @dataclass
@@ -130,7 +130,10 @@ def check(model, strategy=None, runs: int = 100, shrink: bool = True, *,
     if found is None:
         lasso = strategy.lasso  # a livelock on the complete state graph (state caching)
         return campaign.result() if lasso is None else campaign.livelock(lasso)
-    return campaign.shrunk(found, shrink, max_shrink_runs)
+    try:
+        return campaign.shrunk(found, shrink, max_shrink_runs)
+    except NondeterminismError as e:  # the failing run did not repeat: name it, keep what can be kept
+        raise unrepeatable(e, campaign.plan, strategy, campaign.found_index, found.trace) from None
 
 
 class _Campaign:
@@ -148,6 +151,7 @@ class _Campaign:
         self.states: set = set()  # digests of the abstract states seen (models with state())
         self.growth: list[int] = []  # len(states) after each run
         self.done = 0
+        self.found_index = 0  # the index of the run that failed, once one has
 
     def explore_with(self, workers, runs: int | None):
         """``explore`` here, or over worker processes or a Dask cluster when the
@@ -206,6 +210,7 @@ class _Campaign:
             if self.progress is not None:
                 self.progress.update(self.done, self.counters, len(self.states))
             if result.violation is not None:
+                self.found_index = i
                 return result
             if due(i):
                 self.verify(result.trace, f"run {i}")

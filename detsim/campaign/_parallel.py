@@ -19,18 +19,18 @@ from dataclasses import dataclass, field
 from multiprocessing import connection
 from types import SimpleNamespace
 
-from ..errors import DetsimError, StepBudgetExceeded, UsageError
+from ..errors import DetsimError, NondeterminismError, StepBudgetExceeded, UsageError
 from ..trace import Trace
 from ._audit import digest
 from ._coverage import MAX_TRACKED
 from ._run import RunPlan
-from ._verify import due, verify
+from ._verify import due, unrepeatable, verify
 
 CHUNK_MAX = 64  # runs per chunk at most: what a failure elsewhere may waste per worker
 CHUNKS_PER_WORKER = 8  # at least this many chunks per worker, so they finish close together
 AUTO_MIN_RUNS = 1000  # workers="auto" shares out campaigns of at least this many runs
 NO_LIMIT = 2 ** 62
-_EVENTS = ("violation", "budget", "error", "exhausted")
+_EVENTS = ("violation", "unrepeatable", "budget", "error", "exhausted")
 
 
 @dataclass
@@ -120,6 +120,10 @@ def run_chunk(job: Job, start: int, stop: int, limit=None) -> Chunk:
         _absorb_run(chunk, result, states, seen, job.digests, i)
         if result.violation is not None:
             chunk.event, chunk.index, chunk.trace = "violation", i, result.trace
+            try:
+                result.trace.decisions  # rebuilt here, where the run was, not while pickling it
+            except NondeterminismError as e:  # the run did not repeat: the parent says so and keeps what it can
+                chunk.event, chunk.error, chunk.trace = "unrepeatable", _portable(e), None
             break
         if due(i):
             try:
@@ -204,6 +208,9 @@ def merge(campaign, chunk: Chunk) -> None:
 
 def outcome(campaign, chunk: Chunk):
     campaign.strategy.begin(chunk.index)  # the parent's strategy describes the run that ended it
+    campaign.found_index = chunk.index
+    if chunk.event == "unrepeatable":
+        raise unrepeatable(chunk.error, campaign.plan, campaign.strategy, chunk.index, None)
     if chunk.event == "violation":
         return SimpleNamespace(trace=chunk.trace, violation=chunk.trace.violation)
     if chunk.event == "budget":

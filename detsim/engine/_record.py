@@ -15,6 +15,8 @@ full.
 """
 from __future__ import annotations
 
+from functools import partial
+
 from ..trace import SCHEDULE
 
 
@@ -68,7 +70,14 @@ class DecisionRecord:
             raise LeanRecordRead("world.decisions read during a lean run")
         rebuild, ties, rows = self._rebuild, self._ties, self._decisions
         self._ties = self._rebuild = None
-        self._decisions = list(rebuild(ties, rows))
+        try:
+            decisions = list(rebuild(ties, rows))
+        except BaseException as error:
+            # The re-execution differed (or failed): the record stays lean and every later
+            # read raises the same error, never a partial list and never another run.
+            self._ties, self._rebuild = ties, partial(_raise, error)
+            raise
+        self._decisions = decisions
         self._ops.clear()
 
     def _flush(self) -> None:
@@ -110,3 +119,7 @@ def _decode(ops: list, names: list):
         yield step, ops[i + 1], names, chosen
         names.pop(chosen)
         i += 4 + new
+
+
+def _raise(error: BaseException, ties, rows):
+    raise error.with_traceback(None)

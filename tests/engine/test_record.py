@@ -69,6 +69,25 @@ def test_after_the_run_the_rebuild_supplies_the_decisions():
     assert len(asked) == 1  # rebuilt once
 
 
+def test_a_rebuild_that_fails_leaves_the_record_unreadable_and_is_not_tried_again():
+    """A partial list would be a wrong counterexample; another execution, another story."""
+    world = World(Random(3))
+    _spawn_racers(world)
+    assert world.record_lean()
+    _drain(world)
+    calls = []
+
+    def rebuild(ties, rows):
+        calls.append(1)
+        raise RuntimeError("the run went differently")
+
+    world.finish_lean(rebuild)
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match="went differently"):
+            world.decisions
+    assert len(calls) == 1 and world.lean
+
+
 def test_the_full_record_is_untouched_by_default():
     world = World(Random(3))
     _spawn_racers(world)

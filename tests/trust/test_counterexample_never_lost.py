@@ -80,3 +80,86 @@ def test_a_passing_finds_saves_nothing_and_never_fails_over_saving(project, fail
     outcome = project.detsim_pytest("test_found.py")
     assert outcome.code == 0, outcome.out
     assert not (project.root / ".detsim" / "failures").exists()
+
+
+
+FLAKY = '''
+from dataclasses import dataclass
+import detsim
+
+EXECUTIONS = []  # hidden state outside the decisions: the model is nondeterministic
+
+
+@dataclass
+class Flaky(detsim.Model):
+    """Fails on every execution but the 2nd (mode "all-but-second") or on its 1st only
+    ("first"); an execution that does not fail spawns "c" where a failing one spawns
+    "b", so a re-execution differs from the first decision on."""
+    mode: str = "all-but-second"
+
+    def setup(self, world):
+        EXECUTIONS.append(1)
+        n = len(EXECUTIONS)
+        self.bad = n != 2 if self.mode == "all-but-second" else n == 1
+        world.spawn("a", self.work(world))
+        world.spawn("b" if self.bad else "c", self.work(world))
+
+    def work(self, world):
+        yield world.checkpoint()
+        yield world.checkpoint()
+
+    def properties(self):
+        return [detsim.always("fine", lambda m: not m.bad)]
+'''
+
+
+def _kept(project, line: str) -> Trace:
+    path = line.rsplit("trace of the run: ", 1)[1].rstrip(")")
+    return Trace.load(project.root / path)
+
+
+def test_a_lean_failing_run_that_does_not_repeat_is_run_again_in_full(project):
+    """The run failed with a lean record; rebuilding its decisions (the 2nd execution)
+    differs, so it is executed once more in full (the 3rd, which fails again) and that
+    failing execution's trace is saved, with the schedule named. The failed rebuild is
+    not tried again (one more execution could only tell another story). No shrinking,
+    so that the executions are just these three."""
+    project.write("models/flaky.py", FLAKY)
+    outcome = project.detsim("check", "models.flaky:Flaky", "--runs", "5", "--seed", "3", "--no-shrink")
+    assert outcome.code == 2, outcome.err
+    line = outcome.one_error_line("the model is nondeterministic", "the failing schedule was run 0 of Random(3)",
+                                  "executed once more in full it failed again", "trace of the run: ")
+    kept = _kept(project, line)
+    assert kept.violation.property == "fine" and kept.decisions
+
+
+def test_a_full_record_failing_run_that_does_not_repeat_is_kept_as_first_executed(project):
+    """--audit records every run in full: the run as first executed is what is saved."""
+    project.write("models/flaky.py", FLAKY)
+    outcome = project.detsim("check", "models.flaky:Flaky", "-p", "mode=first", "--runs", "5", "--seed", "3",
+                             "--audit")
+    assert outcome.code == 2, outcome.err
+    line = outcome.one_error_line("the failing schedule was run 0 of Random(3)",
+                                  "its trace as first executed is saved", "trace of the run: ")
+    kept = _kept(project, line)
+    assert kept.violation.property == "fine" and [d.chosen for d in kept.decisions]
+
+
+def test_a_failing_run_that_never_fails_again_is_still_named(project):
+    project.write("models/flaky.py", FLAKY)
+    outcome = project.detsim("check", "models.flaky:Flaky", "-p", "mode=first", "--runs", "5", "--seed", "3")
+    assert outcome.code == 2, outcome.err
+    line = outcome.one_error_line("the failing schedule was run 0 of Random(3)",
+                                  "executed once more in full it did not fail, so there is no failing trace")
+    assert "trace of the run" not in line
+
+
+def test_a_worker_s_failing_run_that_does_not_repeat_is_named_by_the_parent(project):
+    """A worker rebuilds the failing run's decisions where it ran; when they differ,
+    the parent names the run and executes it once more itself."""
+    project.write("models/flaky.py", FLAKY)
+    outcome = project.detsim("check", "models.flaky:Flaky", "-p", "mode=first", "--runs", "400", "--seed", "3",
+                             "--workers", "2")
+    assert outcome.code == 2, outcome.err
+    outcome.one_error_line("the model is nondeterministic", "the failing schedule was run 0 of Random(3)",
+                           "executed once more in full")
