@@ -11,8 +11,9 @@ before the later ones exist.
 
 * ``Account``: deposit and withdraw threads, withdraw's read-modify-write of the
   balance is not under the lock; a checker asserts the final balance.
-* ``Reorder(n)``: n-1 setters write ``a = 1`` then ``b = -1``; one checker reads a
-  then b and asserts both are old or both are new.
+* ``Reorder(n)``: n-1 setters write ``a = 1`` then ``b = -1``; one checker asserts
+  ``(a == 0 && b == 0) || (a == 1 && b == -1)``, its reads in C's order of
+  evaluation (``reads="once"``: a and b read once each, an easier bug).
 * ``TwoStage(n)``: n-1 writers each set ``data1`` under lock 1, then ``data2 =
   data1 + 1`` under lock 2; one reader reads data1 then data2 under the same
   locks and asserts ``data2 == data1 + 1``.
@@ -88,13 +89,20 @@ class Account(_Asserting):
 
 @dataclass
 class Reorder(_Asserting):
+    """``reads="c"``: the checker evaluates ``(a == 0 && b == 0) || (a == 1 && b == -1)``
+    as C does, left to right with short-circuits, each read its own step: it fails only
+    when it runs entirely between some setter's ``a = 1`` and the first ``b = -1``.
+    ``reads="once"`` (our earlier, simpler port) reads a and b once each, which also
+    fails on a = 0 then b = -1: a different and easier bug."""
     threads: int = 5
+    reads: str = "c"
 
     def setup(self, world):
         self.failed = None
         self.a = self.b = 0
+        checker = self.check(world) if self.reads == "c" else self.check_once(world)
         self.start(world, [(f"set{i}", self.setter(world)) for i in range(self.threads - 1)]
-                   + [("check", self.check(world))])
+                   + [("check", checker)])
 
     def setter(self, world):
         self.a = 1
@@ -103,6 +111,25 @@ class Reorder(_Asserting):
         yield world.checkpoint()
 
     def check(self, world):
+        seen = [self.a]
+        yield world.checkpoint()
+        ok = False
+        if seen[-1] == 0:
+            seen.append(self.b)
+            yield world.checkpoint()
+            ok = seen[-1] == 0
+        if not ok:
+            seen.append(self.a)
+            yield world.checkpoint()
+            if seen[-1] == 1:
+                seen.append(self.b)
+                yield world.checkpoint()
+                ok = seen[-1] == -1
+        if not ok:
+            self.fail(f"read {seen} (a, b, a, b as evaluated)")
+        yield world.checkpoint()
+
+    def check_once(self, world):
         a = self.a
         yield world.checkpoint()
         b = self.b
@@ -267,5 +294,6 @@ class Fib(_Asserting):
 
 def programs() -> list[tuple[str, object]]:
     return [("account", Account()), ("reorder_5", Reorder(5)), ("reorder_10", Reorder(10)),
+            ("reorder_5_once", Reorder(5, reads="once")),
             ("twostage_5", TwoStage(5)), ("twostage_10", TwoStage(10)), ("bluetooth", Bluetooth()),
             ("wronglock_4", WrongLock(4)), ("peterson", Peterson()), ("fib_3", Fib(3))]
