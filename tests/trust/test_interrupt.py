@@ -1,5 +1,6 @@
 """2. Ctrl-C stops a campaign cleanly: how many schedules ran, what was found so far,
 exit 130; never a "KeyboardInterrupt" violation, never a bogus trace."""
+import os
 import signal
 import subprocess
 import time
@@ -34,14 +35,20 @@ class Slow(detsim.Model):
 
 
 def _interrupt(project, *args, after=0.5):
+    # PYTHONFAULTHANDLER: if Ctrl-C is not obeyed, SIGABRT makes detsim print where it hangs
     proc = subprocess.Popen([DETSIM, *args], cwd=project.root, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONFAULTHANDLER": "1"})
     deadline = time.monotonic() + 60
     while not (project.root / "RUNNING").exists() and time.monotonic() < deadline:
         time.sleep(0.05)  # a loaded machine may take seconds to start Python
     time.sleep(after)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        out, err = proc.communicate(timeout=30)
+        raise AssertionError(f"detsim did not stop within 60 s of Ctrl-C; its stacks:\n{err[-6000:]}") from None
     return proc.returncode, out, err
 
 
