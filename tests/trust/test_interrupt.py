@@ -34,22 +34,58 @@ class Slow(detsim.Model):
 '''
 
 
+def _left_behind(group: int, grace: float = 5.0) -> bool:
+    """Whether a process of detsim's process group still runs ``grace`` seconds on."""
+    deadline = time.monotonic() + grace
+    while True:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.05)
+
+
+def _signal_masks(pid: int) -> str:
+    """The signal lines of /proc/PID/status for detsim and for this test's process."""
+    lines = []
+    for who, p in (("detsim", pid), ("pytest", os.getpid())):
+        with open(f"/proc/{p}/status") as status:
+            lines += [f"{who}: {line}" for line in status if line.startswith(("Sig", "ShdPnd", "Threads"))]
+    return "".join(lines)
+
+
 def _interrupt(project, *args, after=0.5):
-    # PYTHONFAULTHANDLER: if Ctrl-C is not obeyed, SIGABRT makes detsim print where it hangs
-    proc = subprocess.Popen([DETSIM, *args], cwd=project.root, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONFAULTHANDLER": "1"})
-    deadline = time.monotonic() + 60
-    while not (project.root / "RUNNING").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)  # a loaded machine may take seconds to start Python
-    time.sleep(after)
-    proc.send_signal(signal.SIGINT)
+    """Start detsim, Ctrl-C it once its first run began; (exit code, stdout, stderr).
+    Output goes to files, not pipes: worker processes that outlived detsim would hold
+    a pipe open and hide where detsim itself stopped. If Ctrl-C is not obeyed within
+    60 s, SIGABRT makes detsim print its stacks (PYTHONFAULTHANDLER) for the failure."""
+    out_path, err_path = project.root / "stdout.txt", project.root / "stderr.txt"
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        proc = subprocess.Popen([DETSIM, *args], cwd=project.root, stdout=out, stderr=err, text=True,
+                                env={**os.environ, "PYTHONFAULTHANDLER": "1"}, start_new_session=True)
     try:
-        out, err = proc.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGABRT)
-        out, err = proc.communicate(timeout=30)
-        raise AssertionError(f"detsim did not stop within 60 s of Ctrl-C; its stacks:\n{err[-6000:]}") from None
-    return proc.returncode, out, err
+        deadline = time.monotonic() + 60
+        while not (project.root / "RUNNING").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)  # a loaded machine may take seconds to start Python
+        time.sleep(after)
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            masks = _signal_masks(proc.pid)  # was SIGINT pending, blocked, ignored?
+            proc.send_signal(signal.SIGABRT)
+            proc.wait(timeout=30)
+            raise AssertionError(f"detsim did not stop within 60 s of Ctrl-C\n{masks}\nits stacks:\n"
+                                 + err_path.read_text()[-8000:]) from None
+        assert not _left_behind(proc.pid), "detsim exited but left processes running (campaign workers?)"
+        return proc.returncode, out_path.read_text(), err_path.read_text()
+    finally:
+        try:  # whatever detsim left behind (it should be nothing)
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def test_ctrl_c_during_a_campaign_exits_130_with_a_count(project):
