@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import connection
 from types import SimpleNamespace
@@ -238,8 +239,12 @@ class LocalPool:
         self.slots = workers
         gc.freeze()  # the objects the workers inherit stay out of their collections: no copy-on-write
         try:
-            for proc in self.procs:
-                proc.start()
+            with _ctrl_c_held():
+                for proc in self.procs:
+                    proc.start()
+        except BaseException:  # Ctrl-C as the workers started: none of them may outlive us
+            self.close()
+            raise
         finally:
             gc.unfreeze()
         for _, writer in pipes:
@@ -262,17 +267,36 @@ class LocalPool:
         return 0
 
     def close(self) -> None:
-        for proc in self.procs:  # a worker holds nothing worth keeping: stop them at once
+        started = [proc for proc in self.procs if proc.pid is not None]
+        for proc in started:  # a worker holds nothing worth keeping: stop them at once
             if proc.is_alive():
                 proc.terminate()
-        for proc in self.procs:
+        for proc in started:
             proc.join()
         for reader in self.readers:
             reader.close()
 
 
+@contextmanager
+def _ctrl_c_held():
+    """SIGINT blocked while the workers are forked, delivered when this ends. Python
+    runs at-fork hooks (logging's, for one) around each fork, and a KeyboardInterrupt
+    raised inside one is printed as "Exception ignored" and lost: the campaign would
+    go on as if Ctrl-C had never been pressed."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _serve(job, tasks, results, limit) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops us
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # forked while it was held
     for start, stop in iter(tasks.get, None):
         chunk = run_chunk(job, start, stop, limit)
         try:

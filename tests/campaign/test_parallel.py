@@ -6,6 +6,8 @@ as in one process; Ctrl-C returns what was found."""
 import io
 import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 
@@ -179,6 +181,40 @@ def test_ctrl_c_returns_what_was_merged_and_stops_the_workers():
     assert 0 < result.counters["draws"] <= 2 * 41  # an interrupted chunk may be merged in part
     assert "no violation found so far" in result.summary()
     assert multiprocessing.active_children() == []
+
+
+CTRL_C_WHILE_FORKING = """
+import ctypes, multiprocessing, os, signal
+import detsim
+from tests.campaign.lottery import Lottery
+
+libc = ctypes.CDLL(None)
+armed = [True]
+
+
+def ctrl_c():  # an at-fork hook, as logging's are: Ctrl-C lands while a worker is forked
+    if armed:
+        armed.clear()
+        libc.kill(os.getpid(), signal.SIGINT)  # from C: Python's handler runs at the next bytecode
+
+
+os.register_at_fork(before=ctrl_c)
+result = detsim.check(Lottery(winning=None), detsim.Random(0), runs=3000, workers=2)
+print(result.verdict, result.runs, len(multiprocessing.active_children()))
+"""
+
+
+def test_ctrl_c_while_the_workers_are_forked_is_not_lost(tmp_path):
+    """A KeyboardInterrupt raised inside an at-fork hook is printed as "Exception
+    ignored" and dropped by Python: the campaign went on and said "held". SIGINT is
+    now held while the workers are forked, so Ctrl-C interrupts the campaign."""
+    script = tmp_path / "ctrl_c.py"
+    script.write_text(CTRL_C_WHILE_FORKING)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    done = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": root})
+    assert done.stdout.split() == ["interrupted", "0", "0"], done.stdout + done.stderr
+    assert "Exception ignored" not in done.stderr, done.stderr
 
 
 def test_progress_plain_lines_and_bar():
