@@ -188,6 +188,8 @@ import ctypes, multiprocessing, os, signal
 import detsim
 from tests.campaign.lottery import Lottery
 
+signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
+
 libc = ctypes.CDLL(None)
 armed = [True]
 
