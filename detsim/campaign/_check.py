@@ -133,7 +133,8 @@ def check(model, strategy=None, runs: int = 100, shrink: bool = True, *,
     try:
         return campaign.shrunk(found, shrink, max_shrink_runs)
     except NondeterminismError as e:  # the failing run did not repeat: name it, keep what can be kept
-        raise unrepeatable(e, campaign.plan, strategy, campaign.found_index, found.trace) from None
+        # strategy.run is still the failing run's index: shrinking runs under strategies of its own
+        raise unrepeatable(e, campaign.plan, strategy, strategy.run, found.trace) from None
 
 
 class _Campaign:
@@ -151,7 +152,6 @@ class _Campaign:
         self.states: set = set()  # digests of the abstract states seen (models with state())
         self.growth: list[int] = []  # len(states) after each run
         self.done = 0
-        self.found_index = 0  # the index of the run that failed, once one has
 
     def explore_with(self, workers, runs: int | None):
         """``explore`` here, or over worker processes or a Dask cluster when the
@@ -210,7 +210,6 @@ class _Campaign:
             if self.progress is not None:
                 self.progress.update(self.done, self.counters, len(self.states))
             if result.violation is not None:
-                self.found_index = i
                 return result
             if due(i):
                 self.verify(result.trace, f"run {i}")

@@ -209,7 +209,6 @@ def merge(campaign, chunk: Chunk) -> None:
 
 def outcome(campaign, chunk: Chunk):
     campaign.strategy.begin(chunk.index)  # the parent's strategy describes the run that ended it
-    campaign.found_index = chunk.index
     if chunk.event == "unrepeatable":
         raise unrepeatable(chunk.error, campaign.plan, campaign.strategy, chunk.index, None)
     if chunk.event == "violation":

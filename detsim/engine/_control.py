@@ -297,11 +297,10 @@ class ControlPoint(DecisionRecord, simpy.Environment):
             chosen = strategy.choose(label, candidates, self)
         if not 0 <= chosen < len(candidates):
             raise ModelError(f"strategy chose {chosen} of {len(candidates)} at step {self.steps}")
-        row = (self.steps, self._now, label, candidates, chosen, kind)
-        if self._ties is None:
-            self.decisions.append(row)
-        else:  # a lean run keeps these in full: re-executing it needs their order only
-            self._decisions.append(row)
+        if self._ops:
+            self._flush()  # the schedule ties logged before this decision come first
+        # (a lean run keeps these rows in full too: re-executing it needs their order)
+        self._decisions.append((self.steps, self._now, label, candidates, chosen, kind))
         return chosen
 
     def choose(self, label: str, options):

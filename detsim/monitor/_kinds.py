@@ -13,6 +13,7 @@ from ._base import Property
 
 class _Predicate(Property):
     reads_decisions = False
+
     def __init__(self, name: str, pred, explain=None):
         super().__init__(name)
         if not callable(pred):

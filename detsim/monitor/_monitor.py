@@ -38,10 +38,9 @@ class Monitor:
                     stepped.append(p)
                 if finish:
                     finished.append(p)
-        if len(stepped) > 1:  # eventually first, as its deadline is judged before other verdicts
-            stepped.sort(key=lambda p: not isinstance(p, Eventually))
-        if len(finished) > 1:
-            finished.sort(key=lambda p: not isinstance(p, Eventually))
+        for hooked in (stepped, finished):  # eventually first: its deadline is judged before other verdicts
+            if len(hooked) > 1:
+                hooked.sort(key=lambda p: not isinstance(p, Eventually))
         self.watchers = [o for o in observers if overrides(o, "after_step", Observer)] if observers else []
         self.reached: list[str] = []
         self._current = None  # the hooked property being called, to name it if it raises
